@@ -1,0 +1,246 @@
+"""The booking lifecycle (DESIGN 4): the one state machine and one service per transition.
+
+Every path (public API, ops API, walk-in form, admin, shell) changes a booking's status through these
+functions. Each is atomic and a compare-and-set on the old status: it locks the row
+(`select_for_update`), checks the transition against `TRANSITIONS`, writes the BookingStatusChange
+row with the actor and then saves the booking with `save(update_fields=...)` so post_save fires
+(the notifications app listens; the history row already exists when it does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.locking import lock_restaurant_day
+from bookings.models import Booking, BookingStatusChange, TableAssignment
+from config.errors import Conflict, InvalidPayload
+from restaurants.models import Table
+
+S = Booking.Status
+
+# from -> statuses reachable by an ordinary transition. Modification (confirmed -> the mode's
+# pending status) is not an ordinary transition: only `booking_modify` may take it, via
+# `transition(..., modification=True)`.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.PENDING_ALLOCATION, S.CONFIRMED, S.CANCELLED}),
+    S.PENDING_ALLOCATION: frozenset({S.CONFIRMED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
+    S.CHECKED_IN: frozenset({S.COMPLETED, S.NO_SHOW}),
+    S.NO_SHOW: frozenset({S.CONFIRMED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+MODIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {S.CONFIRMED: frozenset({S.PENDING, S.PENDING_ALLOCATION})}
+PENDING_STATUSES = frozenset({S.PENDING, S.PENDING_ALLOCATION})
+
+
+class InvalidTransition(Conflict):
+    def __init__(self, from_status: str, to_status: str) -> None:
+        super().__init__(
+            f"Cannot move booking from {from_status} to {to_status}",
+            code="INVALID_TRANSITION",
+            extra={"fromStatus": from_status, "toStatus": to_status},
+        )
+        self.from_status = from_status
+        self.to_status = to_status
+
+
+class NotServiceDay(Conflict):
+    def __init__(self, action: str, booking: Booking, today) -> None:
+        super().__init__(
+            f"{action} is only possible on the reservation date ({booking.booking_date.isoformat()}); "
+            f"today at {booking.restaurant.name} is {today.isoformat()}",
+            code="NOT_SERVICE_DAY",
+        )
+
+
+def can_transition(from_status: str, to_status: str, *, modification: bool = False) -> bool:
+    allowed = (MODIFICATION_TRANSITIONS if modification else TRANSITIONS).get(from_status, frozenset())
+    return to_status in allowed
+
+
+def lock_booking(booking_id) -> Booking:
+    """Load one booking with its row locked for the rest of the transaction."""
+    return Booking.objects.select_for_update(of=("self",)).select_related("restaurant").get(pk=booking_id)
+
+
+def transition(
+    *,
+    booking: Booking,
+    to_status: str,
+    actor,
+    reason: str = "",
+    metadata: dict | None = None,
+    modification: bool = False,
+    update_fields: Iterable[str] = (),
+) -> BookingStatusChange:
+    """Move an already-locked booking to `to_status` and record it. Callers hold the row lock.
+
+    `update_fields` names other fields the caller changed on the instance, saved in the same write.
+    """
+    from_status = booking.status
+    if not can_transition(from_status, to_status, modification=modification):
+        raise InvalidTransition(from_status, to_status)
+    change = BookingStatusChange.objects.create(
+        booking=booking,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason,
+        metadata=metadata or {},
+    )
+    booking.status = to_status
+    booking.save(update_fields=["status", "updated_at", *update_fields])
+    return change
+
+
+def _service_today(booking: Booking):
+    return timezone.now().astimezone(booking.restaurant.tz).date()
+
+
+def _require_service_day(booking: Booking, action: str) -> None:
+    today = _service_today(booking)
+    if booking.booking_date != today:
+        raise NotServiceDay(action, booking, today)
+
+
+def _release_tables(booking: Booking) -> None:
+    TableAssignment.objects.filter(booking=booking, released_at__isnull=True).update(released_at=timezone.now())
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking, actor, reason: str = "") -> Booking:
+    booking = lock_booking(booking.pk)
+    transition(booking=booking, to_status=S.CONFIRMED, actor=actor, reason=reason)
+    return booking
+
+
+@transaction.atomic
+def booking_check_in(*, booking: Booking, actor) -> Booking:
+    booking = lock_booking(booking.pk)
+    if not can_transition(booking.status, S.CHECKED_IN):
+        raise InvalidTransition(booking.status, S.CHECKED_IN)
+    _require_service_day(booking, "Check-in")
+    booking.checked_in_at = timezone.now()
+    transition(booking=booking, to_status=S.CHECKED_IN, actor=actor, update_fields=["checked_in_at"])
+    return booking
+
+
+@transaction.atomic
+def booking_check_out(*, booking: Booking, actor) -> Booking:
+    """Checked-in guests leave: the booking completes and its tables are released."""
+    booking = lock_booking(booking.pk)
+    booking.checked_out_at = timezone.now()
+    transition(booking=booking, to_status=S.COMPLETED, actor=actor, update_fields=["checked_out_at"])
+    _release_tables(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Booking:
+    booking = lock_booking(booking.pk)
+    if not can_transition(booking.status, S.NO_SHOW):
+        raise InvalidTransition(booking.status, S.NO_SHOW)
+    _require_service_day(booking, "No-show")
+    checked_in_at = booking.checked_in_at
+    booking.checked_in_at = None  # a no-show never sat down; the history row keeps the old time
+    transition(
+        booking=booking,
+        to_status=S.NO_SHOW,
+        actor=actor,
+        reason=reason,
+        metadata={"checkedInAt": checked_in_at.isoformat()} if checked_in_at else {},
+        update_fields=["checked_in_at"],
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
+    """Restore a no-show to confirmed, within the same service day. Sends nothing."""
+    booking = lock_booking(booking.pk)
+    if booking.status != S.NO_SHOW:
+        raise InvalidTransition(booking.status, S.CONFIRMED)
+    _require_service_day(booking, "Undoing a no-show")
+    transition(booking=booking, to_status=S.CONFIRMED, actor=actor, reason="undo_no_show")
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool = False) -> Booking:
+    """Cancel; `by_guest` tells the notifications which email to send (DESIGN 6)."""
+    booking = lock_booking(booking.pk)
+    transition(
+        booking=booking,
+        to_status=S.CANCELLED,
+        actor=actor,
+        reason=reason,
+        metadata={"cancelledBy": "guest" if by_guest else "staff"},
+    )
+    _release_tables(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) -> Booking:
+    """Give tables to a booking; a pending one becomes confirmed (DESIGN 3, 4).
+
+    The tables must belong to the booking's restaurant, be active, be free for the booking's time
+    window and seat the party together. Runs under the same restaurant-and-date lock as creation,
+    so two bookings can never take one table for overlapping times.
+    """
+    table_ids = list(dict.fromkeys(table_ids))
+    if not table_ids:
+        raise InvalidPayload({"tableIds": ["Give at least one table."]})
+    lock_restaurant_day(restaurant_id=booking.restaurant_id, day=booking.booking_date)
+    booking = lock_booking(booking.pk)
+    if booking.status not in PENDING_STATUSES and booking.status != S.CONFIRMED:
+        raise InvalidTransition(booking.status, S.CONFIRMED)
+
+    tables = list(Table.objects.filter(restaurant_id=booking.restaurant_id, is_active=True, pk__in=table_ids))
+    if len(tables) != len(table_ids):
+        unknown = sorted(set(table_ids) - {t.pk for t in tables})
+        raise InvalidPayload({"tableIds": [f"Not an active table of this restaurant: {unknown}"]})
+    seats = sum(t.max_seats for t in tables)
+    if seats < booking.party_size:
+        raise Conflict(
+            f"The tables seat {seats}; the party is {booking.party_size}",
+            code="TABLE_TOO_SMALL",
+        )
+    taken = (
+        TableAssignment.objects.filter(
+            table__in=tables,
+            released_at__isnull=True,
+            booking__status__in=Booking.ACTIVE_STATUSES,
+            booking__start_at__lt=booking.end_at,
+            booking__end_at__gt=booking.start_at,
+        )
+        .exclude(booking=booking)
+        .select_related("table", "booking")
+    )
+    clashes = list(taken)
+    if clashes:
+        names = ", ".join(sorted({a.table.name for a in clashes}))
+        raise Conflict(f"Already taken at that time: {names}", code="TABLE_UNAVAILABLE")
+
+    current = {a.table_id: a for a in TableAssignment.objects.filter(booking=booking, released_at__isnull=True)}
+    stale = [a.pk for t_id, a in current.items() if t_id not in table_ids]
+    if stale:
+        TableAssignment.objects.filter(pk__in=stale).update(released_at=timezone.now())
+    TableAssignment.objects.bulk_create(
+        TableAssignment(booking=booking, table=t, assigned_by=actor if actor and actor.is_authenticated else None)
+        for t in tables
+        if t.pk not in current
+    )
+    if booking.status in PENDING_STATUSES:
+        transition(
+            booking=booking,
+            to_status=S.CONFIRMED,
+            actor=actor,
+            reason="tables_assigned",
+            metadata={"tableIds": table_ids},
+        )
+    return booking

@@ -1,0 +1,21 @@
+"""Reads about restaurants and who may work for them."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from restaurants.models import Membership, Restaurant
+
+
+def restaurant_list_for_user(*, user) -> QuerySet[Restaurant]:
+    """The restaurants a user may work for: their memberships, nothing else (superusers included)."""
+    if not user.is_authenticated:
+        return Restaurant.objects.none()
+    return Restaurant.objects.filter(memberships__user=user).distinct()
+
+
+def membership_get(*, user, restaurant_id) -> Membership | None:
+    """The user's membership of one restaurant, with the restaurant loaded, or None."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("restaurant").filter(user=user, restaurant_id=restaurant_id).first()

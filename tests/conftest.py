@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite.
+
+Services: tests marked `postgres` need DATABASE_URL to point at PostgreSQL and tests marked
+`redis` need CELERY_BROKER_URL; without them they skip locally, and CI (`CI=true`) turns any
+skip into a failure (`pytest_sessionfinish` below; `.ci/run`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from config import celery_app
+from tests.factories import MembershipFactory, RestaurantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SECURE_SSL_REDIRECT = False
+    from django.core.cache import cache
+
+    cache.clear()
+    # Unit tests run Celery tasks eagerly; integration tests start a real worker and flip this.
+    celery_app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _needs_services(request):
+    """`@pytest.mark.postgres` / `@pytest.mark.redis` tests skip without the service (fail in CI)."""
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    if request.node.get_closest_marker("redis") and not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("needs Redis: set CELERY_BROKER_URL")
+
+
+def _ci_skips(config) -> list:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") != "true" or reporter is None:
+        return []
+    return reporter.stats.get("skipped", [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if skipped := _ci_skips(config):
+        terminalreporter.write_line(f"CI: {len(skipped)} test(s) skipped; every test must run in CI", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: the suite must really run against PostgreSQL and Redis."""
+    if _ci_skips(session.config):
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def restaurant(db):
+    return RestaurantFactory(timezone="Europe/London")
+
+
+@pytest.fixture
+def host(db, restaurant):
+    user = UserFactory()
+    MembershipFactory(user=user, restaurant=restaurant, role="host")
+    return user
+
+
+@pytest.fixture
+def owner(db, restaurant):
+    user = UserFactory()
+    MembershipFactory(user=user, restaurant=restaurant, role="owner")
+    return user
