@@ -138,7 +138,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
         "public_booking": env.str("PUBLIC_BOOKING_THROTTLE_RATE", default="20/min"),
-        "ops_list": "120/min",
+        "ops_list": env.str("OPS_LIST_THROTTLE_RATE", default="120/min"),
+        "ops_create": env.str("OPS_CREATE_THROTTLE_RATE", default="60/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
