@@ -121,6 +121,22 @@ CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_SOFT_TIME_LIMIT = 45
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Publishing with the broker down must fail within a couple of seconds, not hang the request: the
+# notification row stays queued and the sweep below re-dispatches it (notifications.tasks.OutboxTask).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+NOTIFICATION_REDRIVE_AFTER_SECONDS = env.int("NOTIFICATION_REDRIVE_AFTER_SECONDS", default=60)
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=8)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=2)
+CELERY_BEAT_SCHEDULE = {
+    "notifications-redrive": {
+        "task": "notifications.tasks.redrive_notifications",
+        "schedule": 60.0,
+        "kwargs": {"older_than_seconds": NOTIFICATION_REDRIVE_AFTER_SECONDS},
+    },
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,66 @@
+"""The notification outbox (DESIGN 3, 6): one row per booking event that must reach an inbox.
+
+A row is written in the same transaction as the booking event that caused it and is the source of
+truth for delivery: the Celery task only moves it along queued → sending → sent / failed, or marks it
+skipped when nobody can be mailed. `dedupe_key` names the event (creation, a BookingStatusChange, or
+a modification), so the unique constraint makes a repeated save, task or sweep a no-op.
+"""
+
+from django.db import models
+
+from bookings.models import Booking
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REQUEST_RECEIVED = "request_received", "Request received"
+        CONFIRMATION = "confirmation"
+        RESTAURANT_CANCELLATION = "restaurant_cancellation", "Cancelled by the restaurant"
+        GUEST_CANCELLATION = "guest_cancellation", "Cancelled by the guest"
+        UPDATED = "updated"
+        STAFF_NEW_REQUEST = "staff_new_request", "New request (to staff)"
+
+    class RecipientSource(models.TextChoices):
+        GUEST = "guest"
+        # The restaurant's own contact address: a guest email's fallback, or a staff email.
+        RESTAURANT_FALLBACK = "restaurant_fallback", "Restaurant (fallback)"
+        NONE = "none"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    dedupe_key = models.CharField(max_length=120, help_text="The event that caused this row.")
+    recipient = models.CharField(max_length=254, blank=True, help_text="Resolved at send time.")
+    recipient_source = models.CharField(max_length=24, choices=RecipientSource.choices, default=RecipientSource.NONE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    queued_at = models.DateTimeField(help_text="When the row was last handed to the broker (or tried to be).")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "dedupe_key"], name="notification_once_per_event"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["queued", "sending", "sent", "failed", "skipped"],
+                    recipient_source__in=["guest", "restaurant_fallback", "none"],
+                ),
+                name="notification_status_and_source_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="notification_status_queued_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.booking.reference} ({self.status})"

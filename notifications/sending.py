@@ -1,0 +1,113 @@
+"""Delivery of one outbox row: lock, resolve the recipient, render, send, record (DESIGN 6).
+
+The row lock is held only while the row is claimed (`sending`, attempts + 1) and committed, never
+across the SMTP conversation, so the admin and the sweep are not blocked by a slow mail server.
+A row is sendable when `queued`, or `failed` while its own task is retrying; anything else (sent,
+skipped, another worker's `sending`) is left alone, so a repeated task never mails twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.contacts import is_placeholder_email
+from notifications.emails import GUEST_FACING_KINDS, build_email, subject_for
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+Status = Notification.Status
+Source = Notification.RecipientSource
+
+SKIP_REASONS = {
+    True: "The guest left no email and the restaurant has no contact email",
+    False: "The restaurant has no contact email",
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    source: str
+
+
+def _mailable(address: str | None) -> str:
+    address = (address or "").strip()
+    return "" if is_placeholder_email(address) else address
+
+
+def resolve_recipient(notification: Notification) -> Recipient | None:
+    """Who gets this row now: the guest if they gave an email, else the restaurant's current address."""
+    booking = notification.booking
+    restaurant_email = _mailable(booking.restaurant.contact_email)
+    if notification.kind in GUEST_FACING_KINDS and booking.provided_contact.get("email", True):
+        guest_email = _mailable(booking.customer_email)
+        if guest_email:
+            return Recipient(guest_email, Source.GUEST)
+    if restaurant_email:
+        return Recipient(restaurant_email, Source.RESTAURANT_FALLBACK)
+    return None
+
+
+def _claim(notification_id: int, *, retrying: bool) -> Notification | None:
+    """Lock the row and move it to `sending` (or `skipped`); None when there is nothing to send."""
+    sendable = {Status.QUEUED, Status.FAILED} if retrying else {Status.QUEUED}
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("booking__restaurant")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.status not in sendable:
+            return None
+        notification.subject = subject_for(notification)
+        recipient = resolve_recipient(notification)
+        if recipient is None:
+            notification.status = Status.SKIPPED
+            notification.recipient_source = Source.NONE
+            notification.last_error = SKIP_REASONS[notification.kind in GUEST_FACING_KINDS]
+            notification.save(update_fields=["status", "subject", "recipient_source", "last_error", "updated_at"])
+            logger.info("notification skipped id=%s reason=%r", notification.pk, notification.last_error)
+            return None
+        notification.status = Status.SENDING
+        notification.attempts += 1
+        notification.recipient = recipient.address
+        notification.recipient_source = recipient.source
+        notification.save(
+            update_fields=["status", "subject", "attempts", "recipient", "recipient_source", "updated_at"]
+        )
+        return notification
+
+
+def _finish(notification: Notification, **fields) -> None:
+    """Record the outcome, only if the row is still ours (`sending`)."""
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
+
+
+def notification_deliver(*, notification_id: int, retrying: bool = False) -> None:
+    """Send one row. Raises the transport error after recording it, so the task can retry."""
+    notification = _claim(notification_id, retrying=retrying)
+    if notification is None:
+        return
+    try:
+        message = build_email(notification=notification)
+        message.send()
+    except Exception as exc:
+        _finish(notification, status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        logger.warning("notification failed id=%s attempt=%d error=%r", notification.pk, notification.attempts, exc)
+        raise
+    anymail_status = getattr(message, "anymail_status", None)
+    provider_id = getattr(anymail_status, "message_id", None) or message.extra_headers["Message-ID"]
+    _finish(
+        notification,
+        status=Status.SENT,
+        provider_message_id=str(provider_id)[:255],
+        last_error="",
+        sent_at=timezone.now(),
+    )
+    logger.info("notification sent id=%s kind=%s to=%s", notification.pk, notification.kind, notification.recipient)

@@ -1,0 +1,58 @@
+"""Celery tasks: thin wrappers that load by id and call a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import smtplib
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.conf import settings
+from django.db import transaction
+
+from notifications.sending import notification_deliver
+
+logger = logging.getLogger(__name__)
+
+# Worth another try later: the mail server or the network said no for now.
+TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+class OutboxTask(DjangoTask):
+    """`delay_on_commit` that never fails the request that committed.
+
+    If the broker is unreachable the error is logged and the row stays `queued`; the periodic sweep
+    (`notification_redrive`) dispatches it again.
+    """
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self._delay_or_log, *args, **kwargs))
+
+    def _delay_or_log(self, *args, **kwargs) -> None:
+        try:
+            self.delay(*args, **kwargs)
+        except Exception:
+            logger.exception("dispatch failed task=%s args=%s; left queued for the sweep", self.name, args)
+
+
+@shared_task(
+    base=OutboxTask,
+    bind=True,
+    autoretry_for=TRANSPORT_ERRORS,
+    retry_backoff=settings.NOTIFICATION_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.NOTIFICATION_MAX_RETRIES,
+)
+def send_notification(self, notification_id: int) -> None:
+    notification_deliver(notification_id=notification_id, retrying=self.request.retries > 0)
+
+
+@shared_task(base=OutboxTask)
+def redrive_notifications(older_than_seconds: int = 60) -> int:
+    """The periodic sweep (CELERY_BEAT_SCHEDULE). Imported here: services dispatch `send_notification`."""
+    from notifications.services import notification_redrive
+
+    return len(notification_redrive(older_than=dt.timedelta(seconds=older_than_seconds)))
