@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from bookings.apis import BookingCreateApi
+
+urlpatterns = [
+    path("bookings", BookingCreateApi.as_view(), name="booking-create"),
+]

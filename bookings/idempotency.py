@@ -1,0 +1,40 @@
+"""Idempotency keys and request fingerprints (DESIGN 5.4).
+
+A key is scoped per restaurant and stored on the booking together with the fingerprint of the request
+that created it; `booking_create` compares fingerprints to tell a replay (same body) from a reuse
+(different body). Uniqueness is held by the booking's database constraint, not by this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+
+def normalise_key(raw: str | None) -> str | None:
+    """The trimmed key; a blank or missing header means no key."""
+    key = (raw or "").strip()
+    return key or None
+
+
+def client_request_id_for(key: str | None) -> uuid.UUID:
+    """A UUID key doubles as the client request id; any other key (or none) gets a fresh one."""
+    if key:
+        try:
+            return uuid.UUID(key)
+        except ValueError:
+            pass
+    return uuid.uuid4()
+
+
+def request_fingerprint(*, method: str, route: str, body) -> str:
+    """sha256 of the canonical JSON of (method, route, body): key order and spacing do not matter."""
+    canonical = json.dumps(
+        {"method": method.upper(), "route": route, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

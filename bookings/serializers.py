@@ -1,0 +1,210 @@
+"""Input and output shapes of the booking APIs (DESIGN 5.1, 5.2): camelCase JSON on the wire.
+
+`BookingInputSerializer` is shared by both channels; `context["channel"]` ("customer", the default,
+or "ops") decides which contact fields are optional and which fields exist. Its `validated_data`
+uses the snake_case keys `booking_create` expects, plus `restaurant` (the Restaurant, or None when
+it was not needed or not found: the API answers 404 or 403 for that).
+"""
+
+from __future__ import annotations
+
+import re
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bookings.models import Booking
+from bookings.services.customers import normalise_phone
+from restaurants.models import Restaurant
+
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: no strings, booleans or floats."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean, or the strings "true"/"false" (so "false" is false)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.strip().lower() in {"true", "false"}:
+            return data.strip().lower() == "true"
+        self.fail("invalid", input=data)
+
+
+class ClockTimeField(serializers.TimeField):
+    """HH:MM on the 24-hour clock."""
+
+    default_error_messages = {"invalid": "Time must be HH:MM on the 24-hour clock."}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not TIME_RE.match(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
+class OverrideSerializer(serializers.Serializer):
+    apply = StrictBooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+    def validate(self, attrs):
+        if attrs["apply"] and len(attrs["reason"].strip()) < 3:
+            raise serializers.ValidationError({"reason": ["Give a reason of at least 3 characters."]})
+        attrs["reason"] = attrs["reason"].strip()
+        return attrs
+
+
+class BookingInputSerializer(serializers.Serializer):
+    restaurantSlug = serializers.SlugField(source="restaurant_slug", required=False)
+    restaurantId = serializers.UUIDField(source="restaurant_id", required=False)
+    date = serializers.DateField(source="booking_date", input_formats=["%Y-%m-%d"])
+    time = ClockTimeField(source="start_time")
+    party = StrictIntegerField(source="party_size", min_value=1, max_value=500)
+    bookingType = serializers.ChoiceField(source="booking_type", choices=Booking.BookingType.choices)
+    seating = serializers.ChoiceField(
+        source="seating_preference", choices=Booking.Seating.choices, default=Booking.Seating.ANY
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500, default="")
+    name = serializers.CharField(min_length=2, max_length=120)
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=40)
+    marketingOptIn = StrictBooleanField(source="marketing_opt_in", default=False)
+    override = OverrideSerializer(required=False, allow_null=True, default=None)
+    source = serializers.ChoiceField(
+        choices=[Booking.Source.WALK_IN, Booking.Source.PHONE], default=Booking.Source.WALK_IN
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_ops:
+            self.fields.pop("restaurantSlug")
+            self.fields["restaurantId"].required = True
+            for name in ("email", "phone"):
+                self.fields[name].required = False
+                self.fields[name].allow_blank = True
+                self.fields[name].allow_null = True
+        else:
+            self.fields.pop("override")
+            self.fields.pop("source")
+
+    @property
+    def is_ops(self) -> bool:
+        return self.context.get("channel") == "ops"
+
+    def validate(self, attrs):
+        if not self.is_ops and not (attrs.get("restaurant_slug") or attrs.get("restaurant_id")):
+            raise serializers.ValidationError({"restaurantSlug": ["Give restaurantSlug or restaurantId."]})
+        attrs["notes"] = (attrs.get("notes") or "").strip()
+        attrs["email"] = (attrs.get("email") or "").strip().lower()
+        attrs["phone"] = (attrs.get("phone") or "").strip()
+        attrs.setdefault("override", None)
+        restaurant = self.context.get("restaurant") or self._find_restaurant(attrs)
+        attrs["restaurant"] = restaurant
+        if attrs["phone"] and (restaurant or self.is_ops):
+            try:
+                attrs["phone"] = normalise_phone(attrs["phone"], region=restaurant.country if restaurant else None)
+            except ValueError as exc:
+                raise serializers.ValidationError({"phone": [str(exc)]}) from exc
+        return attrs
+
+    def _find_restaurant(self, attrs) -> Restaurant | None:
+        """The public channel always needs it (404 when missing); ops only to read a phone's country."""
+        if self.is_ops:
+            if not attrs["phone"]:
+                return None
+            return Restaurant.objects.filter(pk=attrs["restaurant_id"]).first()
+        lookup = {"slug": attrs["restaurant_slug"]} if attrs.get("restaurant_slug") else {"pk": attrs["restaurant_id"]}
+        return Restaurant.objects.filter(is_active=True, **lookup).first()
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """The booking representation of DESIGN 5.2 (no queries once `restaurant` is loaded)."""
+
+    restaurantId = serializers.UUIDField(source="restaurant_id", read_only=True)
+    restaurantName = serializers.CharField(source="restaurant.name", read_only=True)
+    bookingDate = serializers.DateField(source="booking_date", read_only=True)
+    startTime = serializers.TimeField(source="start_time", format="%H:%M", read_only=True)
+    endTime = serializers.TimeField(source="end_time", format="%H:%M", read_only=True)
+    startAt = serializers.SerializerMethodField()
+    endAt = serializers.SerializerMethodField()
+    partySize = serializers.IntegerField(source="party_size", read_only=True)
+    bookingType = serializers.CharField(source="booking_type", read_only=True)
+    seating = serializers.CharField(source="seating_preference", read_only=True)
+    customerName = serializers.CharField(source="customer_name", read_only=True)
+    customerEmail = serializers.CharField(source="customer_email", read_only=True)
+    customerPhone = serializers.CharField(source="customer_phone", read_only=True)
+    marketingOptIn = serializers.BooleanField(source="marketing_opt_in", read_only=True)
+    idempotencyKey = serializers.CharField(source="idempotency_key", read_only=True, allow_null=True)
+    clientRequestId = serializers.UUIDField(source="client_request_id", read_only=True)
+    notificationRecipient = serializers.ChoiceField(
+        source="notification_recipient", choices=["guest", "restaurant_fallback", "none"], read_only=True
+    )
+    createdAt = serializers.DateTimeField(source="created_at", read_only=True)
+    updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "reference",
+            "restaurantId",
+            "restaurantName",
+            "bookingDate",
+            "startTime",
+            "endTime",
+            "startAt",
+            "endAt",
+            "partySize",
+            "bookingType",
+            "seating",
+            "status",
+            "source",
+            "customerName",
+            "customerEmail",
+            "customerPhone",
+            "notes",
+            "marketingOptIn",
+            "idempotencyKey",
+            "clientRequestId",
+            "notificationRecipient",
+            "createdAt",
+            "updatedAt",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_startAt(self, booking: Booking) -> str:
+        return booking.start_at.astimezone(booking.restaurant.tz).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_endAt(self, booking: Booking) -> str:
+        return booking.end_at.astimezone(booking.restaurant.tz).isoformat()
+
+
+class PublicBookingCreateResponseSerializer(serializers.Serializer):
+    """The public create answer: no `bookings` key (DESIGN 5.1)."""
+
+    booking = BookingSerializer()
+    idempotencyKey = serializers.CharField(allow_null=True)
+    clientRequestId = serializers.UUIDField()
+    duplicate = serializers.BooleanField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error body: `error`, plus `code`, `details`, `issues`, `reasons` or `retryAfter`."""
+
+    error = serializers.CharField()
+    code = serializers.CharField(required=False)
+    details = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    issues = serializers.ListField(child=serializers.DictField(), required=False)
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    retryAfter = serializers.IntegerField(required=False)

@@ -1,0 +1,93 @@
+"""Changing a booking's date, time, party size or notes (DESIGN 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.locking import lock_restaurant_day
+from bookings.models import Booking
+from bookings.services.lifecycle import PENDING_STATUSES, lock_booking, transition
+from bookings.validation import validate_booking
+from config.errors import Conflict
+
+S = Booking.Status
+
+
+class NotModifiable(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"A booking that is {status} cannot be modified", code="NOT_MODIFIABLE", extra={"status": status}
+        )
+
+
+@transaction.atomic
+def booking_modify(
+    *,
+    booking: Booking,
+    actor,
+    booking_date: dt.date | None = None,
+    start_time: dt.time | None = None,
+    party_size: int | None = None,
+    notes: str | None = None,
+) -> Booking:
+    """Change a booking; `None` leaves a field as it is.
+
+    Notes alone just save (any status). A new date, time or party size re-validates in the current
+    mode without counting the booking itself against capacity, under the day locks of the old and
+    the new date (taken in date order) and the row lock: a pending booking keeps its status, a
+    confirmed one gives up its tables and returns to the mode's pending status (history reason
+    `modified`); any other status is a 409.
+    """
+    new_date = booking_date or booking.booking_date
+    for day in sorted({booking.booking_date, new_date}):
+        lock_restaurant_day(restaurant_id=booking.restaurant_id, day=day)
+    booking = lock_booking(booking.pk)
+
+    changed = []
+    if notes is not None and notes != booking.notes:
+        booking.notes = notes
+        changed.append("notes")
+    slot = {
+        "booking_date": new_date,
+        "start_time": start_time or booking.start_time,
+        "party_size": party_size or booking.party_size,
+    }
+    if all(getattr(booking, f) == v for f, v in slot.items()):
+        if changed:
+            booking.save(update_fields=[*changed, "updated_at"])
+        return booking
+
+    if booking.status not in PENDING_STATUSES and booking.status != S.CONFIRMED:
+        raise NotModifiable(booking.status)
+    validated = validate_booking(
+        restaurant=booking.restaurant,
+        booking_type=booking.booking_type,
+        ops_channel=getattr(actor, "is_authenticated", False),
+        exclude_booking_id=booking.pk,
+        **slot,
+    )
+    for name, value in {
+        **slot,
+        "end_time": validated.end_time,
+        "start_at": validated.start_at,
+        "end_at": validated.end_at,
+    }.items():
+        setattr(booking, name, value)
+    changed += ["booking_date", "start_time", "party_size", "end_time", "start_at", "end_at"]
+
+    if booking.status == S.CONFIRMED:
+        booking.table_assignments.filter(released_at__isnull=True).update(released_at=timezone.now())
+        transition(
+            booking=booking,
+            to_status=validated.status,
+            actor=actor,
+            reason="modified",
+            modification=True,
+            update_fields=changed,
+        )
+    else:
+        booking.save(update_fields=[*changed, "updated_at"])
+    return booking

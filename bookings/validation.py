@@ -1,0 +1,282 @@
+"""The two validation modes of DESIGN 5.5, selected by `settings.BOOKING_VALIDATION_MODE`.
+
+`validate_booking` turns a requested slot into the booking's UTC instants, end time and initial
+status, or raises an ApplicationError with the mode's documented body:
+
+- legacy: fixed windows (lunch 12:00-15:00, dinner 17:00-22:00), dining time by party size, a dinner
+  must end by 21:55; failures are 422 `{"error": "Booking outside service policy", "reasons": [...]}`;
+  new bookings are `pending`. `override` is ignored.
+- unified: the restaurant's opening hours (a dated row wins over the weekday row), service periods,
+  slot grid, type-based duration, past-time grace and table capacity; failures are
+  `{"error": "Booking validation failed", "issues": [...]}` (409 when capacity is the first issue,
+  403 for a missing override right, 400 otherwise) and every unified answer carries
+  `X-Booking-Validation: unified`; new bookings are `pending_allocation`.
+
+Choices where DESIGN is silent: a start off the reservation grid (counted from opening time) is an
+`OUTSIDE_HOURS` issue; opening hours that close at or before they open run past midnight; a table
+"seats" a party when min_seats <= party <= max_seats; a host sending `override.apply` is refused
+with `MISSING_OVERRIDE` whatever the other issues; an override by an owner or manager is recorded
+even when no issue needed it (with an empty list of overridden issues).
+
+Queries (unified): opening hours, service periods, active tables, and the overlapping bookings with
+their unreleased table assignments in one query (a FilteredRelation join): four in all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import FilteredRelation, Q
+from django.utils import timezone
+
+from bookings.models import Booking
+from config.errors import ApplicationError, InvalidPayload
+from restaurants.models import OpeningHours, Restaurant, ServicePeriod, Table
+
+UNIFIED = "unified"
+LEGACY = "legacy"
+
+UNIFIED_DURATIONS = {
+    Booking.BookingType.BREAKFAST: 60,
+    Booking.BookingType.LUNCH: 90,
+    Booking.BookingType.DRINKS: 75,
+    Booking.BookingType.DINNER: 120,
+}
+LEGACY_WINDOWS = {"lunch": (dt.time(12), dt.time(15)), "dinner": (dt.time(17), dt.time(22))}
+LEGACY_DINNER_LAST_END = dt.time(21, 55)  # 22:00 less the 5 minute buffer
+OVERRIDABLE = frozenset({"PAST_TIME", "SERVICE_PERIOD", "OUTSIDE_HOURS", "CAPACITY_EXCEEDED"})
+
+
+def current_mode() -> str:
+    return settings.BOOKING_VALIDATION_MODE
+
+
+def validation_headers() -> dict[str, str]:
+    """The header every unified answer carries (none in legacy mode)."""
+    return {"X-Booking-Validation": UNIFIED} if current_mode() == UNIFIED else {}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    message: str
+
+    @property
+    def overridable(self) -> bool:
+        return self.code in OVERRIDABLE
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "overridable": self.overridable}
+
+
+@dataclass(frozen=True)
+class ValidatedSlot:
+    """What the validator decided: the booking's instants, end time and initial status."""
+
+    status: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    end_time: dt.time
+    override: dict | None = None  # {"reason", "issues"} when an owner/manager override was applied
+
+
+class BookingValidationFailed(ApplicationError):
+    def __init__(self, issues: list[Issue]) -> None:
+        first = issues[0].code
+        status = 409 if first == "CAPACITY_EXCEEDED" else 403 if first == "MISSING_OVERRIDE" else 400
+        super().__init__(
+            "Booking validation failed",
+            status=status,
+            extra={"issues": [i.as_dict() for i in issues]},
+            headers=validation_headers(),
+        )
+        self.issues = issues
+
+
+class OutsideServicePolicy(ApplicationError):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("Booking outside service policy", status=422, extra={"reasons": reasons})
+
+
+def local_instant(tz: ZoneInfo, day: dt.date, at: dt.time) -> dt.datetime:
+    """The UTC instant of a wall-clock time; a time in the spring-forward gap is a 400.
+
+    An ambiguous (fall-back) time means its first occurrence (fold=0).
+    """
+    local = dt.datetime.combine(day, at, tzinfo=tz).replace(fold=0)
+    instant = local.astimezone(dt.UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+        error = InvalidPayload(
+            {"time": [f"{at:%H:%M} does not exist on {day.isoformat()} in {tz.key} (the clocks go forward)."]}
+        )
+        error.headers = validation_headers()
+        raise error
+    return instant
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _window(start_at: dt.datetime, minutes: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.time]:
+    end_at = start_at + dt.timedelta(minutes=minutes)
+    return end_at, end_at.astimezone(tz).time().replace(tzinfo=None)
+
+
+def validate_booking(
+    *,
+    restaurant: Restaurant,
+    booking_date: dt.date,
+    start_time: dt.time,
+    party_size: int,
+    booking_type: str,
+    ops_channel: bool,
+    override: dict | None = None,
+    may_override: bool = False,
+    exclude_booking_id=None,
+) -> ValidatedSlot:
+    """Validate one requested slot in the configured mode (see the module docstring)."""
+    start_at = local_instant(restaurant.tz, booking_date, start_time)
+    if current_mode() == LEGACY:
+        return _validate_legacy(restaurant=restaurant, start_time=start_time, start_at=start_at, party_size=party_size)
+    issues, end_at, end_time = _unified_issues(
+        restaurant=restaurant,
+        booking_date=booking_date,
+        start_time=start_time,
+        start_at=start_at,
+        party_size=party_size,
+        booking_type=booking_type,
+        ops_channel=ops_channel,
+        exclude_booking_id=exclude_booking_id,
+    )
+    applied = None
+    if override and override.get("apply"):
+        if not may_override:
+            raise BookingValidationFailed(
+                [Issue("MISSING_OVERRIDE", "Only an owner or a manager may override booking rules."), *issues]
+            )
+        applied = {"reason": override["reason"], "issues": [i.code for i in issues if i.overridable]}
+        issues = [i for i in issues if not i.overridable]
+    if issues:
+        raise BookingValidationFailed(issues)
+    return ValidatedSlot(
+        status=Booking.Status.PENDING_ALLOCATION,
+        start_at=start_at,
+        end_at=end_at,
+        end_time=end_time,
+        override=applied,
+    )
+
+
+# --- legacy -----------------------------------------------------------------------------------
+def _legacy_duration(window: str, party_size: int) -> int:
+    if party_size <= 2:
+        return 60
+    if party_size <= 4:
+        return 75
+    return 85 if window == "lunch" else 90
+
+
+def _validate_legacy(*, restaurant: Restaurant, start_time: dt.time, start_at: dt.datetime, party_size: int):
+    window = next((name for name, (lo, hi) in LEGACY_WINDOWS.items() if lo <= start_time < hi), None)
+    if window is None:
+        raise OutsideServicePolicy(["outside_service_hours"])
+    end_at, end_time = _window(start_at, _legacy_duration(window, party_size), restaurant.tz)
+    if window == "dinner" and (end_time > LEGACY_DINNER_LAST_END or end_time < start_time):
+        raise OutsideServicePolicy(["booking_exceeds_service_end"])
+    return ValidatedSlot(status=Booking.Status.PENDING, start_at=start_at, end_at=end_at, end_time=end_time)
+
+
+# --- unified ----------------------------------------------------------------------------------
+def _opening_hours_for(restaurant: Restaurant, day: dt.date) -> OpeningHours | None:
+    rows = list(
+        OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
+    )
+    return next((r for r in rows if r.date), None) or next(iter(rows), None)
+
+
+def _unified_issues(
+    *,
+    restaurant: Restaurant,
+    booking_date: dt.date,
+    start_time: dt.time,
+    start_at: dt.datetime,
+    party_size: int,
+    booking_type: str,
+    ops_channel: bool,
+    exclude_booking_id,
+) -> tuple[list[Issue], dt.datetime, dt.time]:
+    tz = restaurant.tz
+    duration = UNIFIED_DURATIONS[booking_type]
+    end_at, end_time = _window(start_at, duration, tz)
+    hours = _opening_hours_for(restaurant, booking_date)
+    if hours is None or hours.is_closed:
+        closed = Issue("CLOSED_DATE", f"{restaurant.name} takes no bookings on {booking_date.isoformat()}.")
+        return [closed], end_at, end_time
+
+    issues: list[Issue] = []
+    interval = restaurant.reservation_interval_minutes
+    opens, start = _minutes(hours.opens_at), _minutes(start_time)
+    closes = _minutes(hours.closes_at) + (24 * 60 if hours.closes_at <= hours.opens_at else 0)
+    last_start = closes - max(restaurant.last_seating_buffer_minutes, duration)
+    if not opens <= start <= last_start:
+        latest = dt.time((last_start // 60) % 24, last_start % 60)
+        issues.append(
+            Issue(
+                "OUTSIDE_HOURS",
+                f"Bookings on {booking_date.isoformat()} start between {hours.opens_at:%H:%M} and {latest:%H:%M}.",
+            )
+        )
+    elif (start - opens) % interval:
+        issues.append(Issue("OUTSIDE_HOURS", f"Bookings start every {interval} minutes from {hours.opens_at:%H:%M}."))
+
+    periods = [
+        p
+        for p in ServicePeriod.objects.filter(restaurant=restaurant)
+        if p.weekday is None or p.weekday == booking_date.weekday()
+    ]
+    if periods and not any(p.start_time <= start_time < p.end_time for p in periods):
+        names = ", ".join(f"{p.name} {p.start_time:%H:%M}-{p.end_time:%H:%M}" for p in periods)
+        issues.append(Issue("SERVICE_PERIOD", f"{start_time:%H:%M} is outside the service periods ({names})."))
+
+    now = timezone.now()
+    in_current_slot = ops_channel and start_at + dt.timedelta(minutes=interval) > now
+    if start_at < now - dt.timedelta(minutes=settings.BOOKING_PAST_GRACE_MINUTES) and not in_current_slot:
+        issues.append(Issue("PAST_TIME", "That time has already passed."))
+
+    if not _party_fits(restaurant, start_at, end_at, party_size, exclude_booking_id):
+        issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
+    return issues, end_at, end_time
+
+
+def _seats(table: Table, party: int) -> bool:
+    return table.min_seats <= party <= table.max_seats
+
+
+def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclude_booking_id) -> bool:
+    """DESIGN 5.5 capacity: overlapping bookings keep their tables (or, unassigned, take the smallest
+    free table that seats them, largest parties first); one free table must still seat the party."""
+    free = {t.pk: t for t in Table.objects.filter(restaurant=restaurant, is_active=True)}
+    rows = (
+        Booking.objects.filter(
+            restaurant=restaurant, status__in=Booking.ACTIVE_STATUSES, start_at__lt=end_at, end_at__gt=start_at
+        )
+        .exclude(pk=exclude_booking_id)
+        .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
+        .values_list("party_size", "live__table_id")
+    )
+    unassigned = []
+    for party, table_id in rows:  # one row per live assignment, or one with None
+        if table_id is None:
+            unassigned.append(party)
+        else:
+            free.pop(table_id, None)
+    for party in sorted(unassigned, reverse=True):
+        candidates = [t for t in free.values() if _seats(t, party)]
+        if candidates:
+            smallest = min(candidates, key=lambda t: (t.max_seats, t.min_seats, t.pk))
+            free.pop(smallest.pk)
+    return any(_seats(t, party_size) for t in free.values())
