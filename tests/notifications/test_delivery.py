@@ -1,0 +1,140 @@
+"""Retries, failure, "send again" and the sweep (DESIGN 6), with the eager task and locmem email."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from bookings.models import Booking
+from config.errors import Conflict
+from notifications.models import Notification
+from notifications.services import notification_send_again
+from notifications.tasks import send_notification
+from tests.notifications.conftest import create_booking
+
+pytestmark = pytest.mark.django_db
+WALK_IN = Booking.Source.WALK_IN
+
+
+@pytest.fixture
+def flaky_smtp(monkeypatch):
+    """The mail server answers 451 for the first `failures` messages, then accepts."""
+    state = {"failures": 0, "tried": 0}
+    real_send = EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        state["tried"] += 1
+        if state["tried"] <= state["failures"]:
+            raise smtplib.SMTPDataError(451, b"4.3.0 Try again later")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    monkeypatch.setattr(send_notification, "max_retries", 3)
+    return state
+
+
+def test_a_temporary_failure_is_retried_and_sent_once(restaurant, committed, flaky_smtp):
+    flaky_smtp["failures"] = 2
+
+    with committed():
+        create_booking(restaurant=restaurant, source=WALK_IN)
+
+    row = Notification.objects.get()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 3, "")
+    assert len(mail.outbox) == 1
+
+
+def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_smtp):
+    flaky_smtp["failures"] = 99
+
+    with committed():
+        create_booking(restaurant=restaurant, source=WALK_IN)
+
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == ("failed", 4)  # the first try and max_retries=3 more
+    assert row.last_error == "SMTPDataError: (451, b'4.3.0 Try again later')"
+    assert mail.outbox == []
+
+
+def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, flaky_smtp):
+    flaky_smtp["failures"] = 4
+    with committed():
+        create_booking(restaurant=restaurant, source=WALK_IN)
+    row = Notification.objects.get()
+
+    with committed():
+        notification_send_again(notification=row)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.dedupe_key) == ("sent", 5, "created")
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_only_failed_rows_can_be_sent_again(make_booking):
+    make_booking(source=WALK_IN)
+
+    with pytest.raises(Conflict, match="Only failed notifications can be sent again"):
+        notification_send_again(notification=Notification.objects.get())
+    assert len(mail.outbox) == 1
+
+
+def _broker_down(*args, **kwargs):
+    raise OSError("Connection refused")
+
+
+def _queued_row(restaurant, committed, monkeypatch) -> Notification:
+    """A row whose dispatch was lost (broker down at commit)."""
+    with monkeypatch.context() as patch, committed():
+        patch.setattr(send_notification, "delay", _broker_down)
+        create_booking(restaurant=restaurant, source=WALK_IN)
+    return Notification.objects.get()
+
+
+def test_redrive_sends_rows_left_queued_past_the_threshold(restaurant, committed, monkeypatch):
+    row = _queued_row(restaurant, committed, monkeypatch)
+
+    with committed():
+        call_command("notifications_redrive")  # default 60 s: too young yet
+    assert mail.outbox == []
+    Notification.objects.update(queued_at=timezone.now() - dt.timedelta(seconds=61))
+    with committed():
+        call_command("notifications_redrive")
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert len(mail.outbox) == 1
+
+
+def test_redrive_resends_a_stuck_sending_row_but_not_one_in_progress(restaurant, committed, monkeypatch):
+    row = _queued_row(restaurant, committed, monkeypatch)
+    Notification.objects.update(status="sending", attempts=1, updated_at=timezone.now() - dt.timedelta(seconds=30))
+
+    with committed():
+        call_command("notifications_redrive", "--older-than", "0")  # a send may still be running
+    assert mail.outbox == []
+
+    Notification.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))  # past the task time limit
+    with committed():
+        call_command("notifications_redrive", "--older-than", "0")
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(mail.outbox) == 1
+
+
+def test_redrive_rejects_a_negative_threshold():
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("notifications_redrive", "--older-than", "-1")
+
+
+def test_the_sweep_is_scheduled_every_minute(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-redrive"]
+    assert (entry["task"], entry["schedule"]) == ("notifications.tasks.redrive_notifications", 60.0)
+    assert send_notification.app.tasks[entry["task"]](older_than_seconds=60) == 0

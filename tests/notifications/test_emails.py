@@ -1,0 +1,100 @@
+"""What the emails say: subjects of DESIGN 6, local time with the zone named across DST (acceptance 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from bookings.models import Booking
+from bookings.services import lifecycle
+from notifications.emails import SUBJECTS, local_datetime_label
+from notifications.models import Notification
+from notifications.tasks import send_notification
+from tests.factories import RestaurantFactory
+
+pytestmark = pytest.mark.django_db
+NEW_YORK_DINNER = {"start_time": dt.time(19), "end_time": dt.time(21)}
+
+
+@pytest.fixture
+def new_york(db):
+    return RestaurantFactory(
+        name="Corner & Co", timezone="America/New_York", address="5 Main St\nBrooklyn, NY", contact_phone="+12125550100"
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (dt.date(2026, 3, 7), "Saturday 7 March 2026, 19:00 (America/New_York, EST)"),
+        (dt.date(2026, 3, 14), "Saturday 14 March 2026, 19:00 (America/New_York, EDT)"),
+        (dt.date(2026, 10, 31), "Saturday 31 October 2026, 19:00 (America/New_York, EDT)"),
+        (dt.date(2026, 11, 7), "Saturday 7 November 2026, 19:00 (America/New_York, EST)"),
+    ],
+)
+def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, new_york, day, label):
+    booking = make_booking(restaurant=new_york, booking_date=day, source=Booking.Source.WALK_IN, **NEW_YORK_DINNER)
+
+    message = mail.outbox[0]
+    assert f"When:        {label} until 21:00" in message.body
+    assert label in message.alternatives[0].content
+    assert booking.start_at.astimezone(dt.UTC).hour == (23 if "EDT" in label else 0)
+
+
+def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_booking, committed, new_york):
+    booking = make_booking(restaurant=new_york, booking_date=dt.date(2026, 3, 14), **NEW_YORK_DINNER)
+    mail.outbox.clear()
+
+    with committed():
+        lifecycle.booking_confirm(booking=booking, actor=None)
+
+    calendar = Calendar.from_ical(mail.outbox[0].attachments[0][1])
+    event = calendar.events[0]
+    assert event["dtstart"].params["TZID"] == "America/New_York"
+    assert event.start.utcoffset() == dt.timedelta(hours=-4)
+    assert event.start == dt.datetime(2026, 3, 14, 23, 0, tzinfo=dt.UTC)
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["America/New_York"]
+    assert "5 Main St, Brooklyn, NY" in str(event["location"])
+
+
+def test_local_label_names_the_zone():
+    instant = dt.datetime(2026, 7, 4, 18, 30, tzinfo=dt.UTC)
+    assert local_datetime_label(instant, RestaurantFactory.build(timezone="Europe/London").tz) == (
+        "Saturday 4 July 2026, 19:30 (Europe/London, BST)"
+    )
+
+
+def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_york):
+    booking = make_booking(restaurant=new_york, **NEW_YORK_DINNER)
+    expected = {
+        "request_received": "Reservation request received – Corner & Co",
+        "confirmation": "Your reservation ticket – Corner & Co",
+        "restaurant_cancellation": "Important update on your booking – Corner & Co",
+        "guest_cancellation": "Booking cancelled – Corner & Co",
+        "updated": "Reservation updated – Corner & Co",
+        "staff_new_request": f"New booking request {booking.reference} – Corner & Co",
+    }
+    assert set(SUBJECTS) == set(expected)
+    for kind in expected:
+        Notification.objects.get_or_create(
+            booking=booking, kind=kind, dedupe_key="created", defaults={"queued_at": booking.created_at}
+        )
+    Notification.objects.update(status="queued")
+    mail.outbox.clear()
+
+    for row in Notification.objects.all():
+        send_notification.delay(row.pk)
+
+    assert sorted(m.subject for m in mail.outbox) == sorted(expected.values())
+    for message in mail.outbox:
+        html = message.alternatives[0].content
+        assert "Corner &amp; Co" in html and "Corner & Co" in message.body  # escaped in HTML only
+        for text in (message.body, html):
+            assert booking.reference in text
+            assert booking.customer_name.split()[0] in text
+            assert "Party size" in text and "Dinner" in text and "Any" in text
+            assert "+12125550100" in text and new_york.contact_email in text
+            assert "Request received – awaiting confirmation" in text
