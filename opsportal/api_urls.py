@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from opsportal.apis import OpsBookingViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("bookings", OpsBookingViewSet, basename="ops-booking")
+
+urlpatterns = router.urls

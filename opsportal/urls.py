@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from opsportal import views
+
+app_name = "opsportal"
+
+urlpatterns = [
+    path("bookings/new", views.walkin_new, name="walkin-new"),
+    path("bookings/<uuid:booking_id>/created", views.walkin_created, name="walkin-created"),
+]

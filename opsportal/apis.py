@@ -1,0 +1,317 @@
+"""The ops API under `/api/ops/bookings` (DESIGN 5.2, 7): thin views over the booking services.
+
+Every endpoint answers only for restaurants the user is a member of: a booking of another
+restaurant is 404, a restaurantId the user does not work for is 403. Errors raised by services are
+ApplicationErrors rendered by `config.api.exception_handler`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from bookings.apis import IDEMPOTENCY_KEY_PARAMETER
+from bookings.contacts import is_placeholder_email
+from bookings.idempotency import request_fingerprint
+from bookings.selectors import booking_active_for_identity
+from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
+from bookings.services import lifecycle
+from bookings.services.creation import Channel, booking_create
+from bookings.services.modification import booking_modify
+from bookings.validation import validation_headers
+from opsportal import selectors
+from opsportal.events import error_code, log_walkin
+from opsportal.filters import BookingFilterSet
+from opsportal.serializers import (
+    AssignTablesSerializer,
+    BookingCreateResponseSerializer,
+    BookingPageSerializer,
+    BookingPatchSerializer,
+    CancelledSerializer,
+    ExportQuerySerializer,
+    PageQuerySerializer,
+    RestaurantScopeSerializer,
+    StatusChangeSerializer,
+    StatusSummarySerializer,
+)
+from opsportal.throttles import OpsCreateThrottle, OpsListThrottle
+
+ERROR = ErrorSerializer
+RESTAURANT_PARAM = OpenApiParameter(
+    "restaurantId", OpenApiTypes.UUID, description="Default: the user's first membership."
+)
+EXPORT_COLUMNS = [
+    "reference",
+    "date",
+    "start",
+    "end",
+    "status",
+    "party",
+    "type",
+    "seating",
+    "name",
+    "email",
+    "phone",
+    "notes",
+    "source",
+    "tables",
+]
+
+
+def _booking_action(summary: str, **extra):
+    return extend_schema(
+        summary=summary, request=None, responses={200: BookingSerializer, 404: ERROR, 409: ERROR}, **extra
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List bookings",
+        parameters=[RESTAURANT_PARAM, PageQuerySerializer],
+        responses={200: BookingPageSerializer, 400: ERROR, 403: ERROR, 429: ERROR},
+    ),
+    create=extend_schema(
+        summary="Create a walk-in or phone booking",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=BookingInputSerializer,
+        responses={
+            201: BookingCreateResponseSerializer,
+            200: BookingCreateResponseSerializer,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            409: ERROR,
+            422: ERROR,
+            429: ERROR,
+        },
+    ),
+    retrieve=extend_schema(summary="One booking", responses={200: BookingSerializer, 404: ERROR}),
+    partial_update=extend_schema(
+        summary="Change date, time, party size or notes",
+        request=BookingPatchSerializer,
+        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+    ),
+    destroy=extend_schema(summary="Cancel (by staff)", responses={200: CancelledSerializer, 404: ERROR, 409: ERROR}),
+)
+class OpsBookingViewSet(viewsets.GenericViewSet):
+    serializer_class = BookingSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BookingFilterSet
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return selectors.booking_list_for_staff(user=self.request.user)
+
+    def get_throttles(self):
+        return [OpsListThrottle()] if self.action == "list" else []
+
+    def get_object(self):
+        return selectors.booking_get_for_staff(user=self.request.user, booking_id=self.kwargs["pk"])
+
+    def _scoped(self, serializer_class=RestaurantScopeSerializer):
+        """Validate the query string, then resolve the restaurant it acts on (403 when not a member)."""
+        query = serializer_class(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        membership = selectors.membership_for_staff(
+            user=self.request.user, restaurant_id=query.validated_data.get("restaurantId")
+        )
+        return membership.restaurant, query.validated_data
+
+    # --- create (DESIGN 5.2) --------------------------------------------------------------------
+    def create(self, request):
+        payload = BookingInputSerializer(data=request.data, context={"channel": Channel.OPS.value})
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        restaurant_id = data["restaurant_id"]
+        wait = OpsCreateThrottle().check(user=request.user, restaurant_id=restaurant_id)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
+        membership = selectors.membership_for_staff(user=request.user, restaurant_id=restaurant_id)
+        result = booking_create(
+            restaurant=membership.restaurant,
+            data=data,
+            channel=Channel.OPS,
+            actor=request.user,
+            may_override=membership.may_override,
+            source=data.get("source"),
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
+            request_meta={"ip": request.META.get("REMOTE_ADDR"), "userAgent": request.headers.get("User-Agent", "")},
+        )
+        booking = result.booking
+        log_walkin(
+            "booking_replayed" if result.duplicate else "booking_created",
+            via="api",
+            user=request.user,
+            restaurant_id=booking.restaurant_id,
+            booking_id=booking.pk,
+        )
+        body = BookingCreateResponseSerializer(
+            {
+                "booking": booking,
+                "bookings": booking_active_for_identity(booking.customer),
+                "idempotencyKey": result.idempotency_key,
+                "clientRequestId": result.client_request_id,
+                "duplicate": result.duplicate,
+            }
+        ).data
+        return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
+
+    def handle_exception(self, exc):
+        """Log every refused (4xx) or failed (500) create: one line each, like the successes."""
+        if self.action != "create":
+            return super().handle_exception(exc)
+        data = self.request.data if isinstance(self.request.data, dict) else {}
+        event = {"via": "api", "user": self.request.user, "restaurant_id": data.get("restaurantId")}
+        try:
+            response = super().handle_exception(exc)  # re-raises what the handler does not render
+        except Exception:
+            log_walkin("booking_failed", error="INTERNAL", level=logging.ERROR, **event)
+            raise
+        log_walkin(
+            "booking_refused", error=error_code(response.status_code, response.data), level=logging.WARNING, **event
+        )
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.action in {"create", "partial_update"}:  # the actions that run the validator
+            for header, value in validation_headers().items():
+                response[header] = value
+        return response
+
+    # --- reads ------------------------------------------------------------------------------------
+    def list(self, request):
+        restaurant, _ = self._scoped()
+        page = PageQuerySerializer(data=request.query_params)
+        page.is_valid(raise_exception=True)
+        number, size = page.validated_data["page"], page.validated_data["pageSize"]
+        bookings = self.filter_queryset(self.get_queryset()).filter(restaurant=restaurant).order_by("start_at", "id")
+        total = bookings.count()
+        offset = (number - 1) * size
+        items = list(bookings[offset : offset + size]) if offset < total else []
+        return Response(
+            BookingPageSerializer(
+                {
+                    "items": items,
+                    "pageInfo": {"page": number, "pageSize": size, "total": total, "hasNext": offset + size < total},
+                }
+            ).data
+        )
+
+    def retrieve(self, request, pk=None):
+        return Response(BookingSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Bookings per status",
+        parameters=[RESTAURANT_PARAM, BookingFilterSet],
+        responses={200: StatusSummarySerializer, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=False, methods=["get"], url_path="status-summary")
+    def status_summary(self, request):
+        restaurant, _ = self._scoped()
+        bookings = self.filter_queryset(self.get_queryset()).filter(restaurant=restaurant)
+        totals = selectors.booking_status_totals(bookings=bookings)
+        return Response(
+            StatusSummarySerializer(
+                {"restaurantId": restaurant.pk, "total": sum(totals.values()), "totals": totals}
+            ).data
+        )
+
+    @extend_schema(
+        summary="One service day as CSV",
+        parameters=[ExportQuerySerializer],
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR, 403: ERROR},
+    )
+    @action(detail=False, methods=["get"], url_path="export", filter_backends=[])
+    def export(self, request):
+        restaurant, query = self._scoped(ExportQuerySerializer)
+        day = query["date"]
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{restaurant.slug}-{day.isoformat()}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(EXPORT_COLUMNS)
+        for booking in selectors.booking_day_sheet(restaurant=restaurant, day=day):
+            writer.writerow(
+                [
+                    booking.reference,
+                    booking.booking_date.isoformat(),
+                    booking.start_time.strftime("%H:%M"),
+                    booking.end_time.strftime("%H:%M"),
+                    booking.status,
+                    booking.party_size,
+                    booking.booking_type,
+                    booking.seating_preference,
+                    booking.customer_name,
+                    "" if is_placeholder_email(booking.customer_email) else booking.customer_email,
+                    booking.customer_phone,
+                    booking.notes,
+                    booking.source,
+                    " ".join(a.table.name for a in booking.active_assignments),
+                ]
+            )
+        return response
+
+    @extend_schema(
+        summary="Status history, newest first", responses={200: StatusChangeSerializer(many=True), 404: ERROR}
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        booking = self.get_object()
+        return Response(StatusChangeSerializer(selectors.booking_history(booking=booking), many=True).data)
+
+    # --- writes -----------------------------------------------------------------------------------
+    def partial_update(self, request, pk=None):
+        booking = self.get_object()
+        changes = BookingPatchSerializer(data=request.data)
+        changes.is_valid(raise_exception=True)
+        booking = booking_modify(booking=booking, actor=request.user, **changes.validated_data)
+        return Response(BookingSerializer(booking).data)
+
+    def destroy(self, request, pk=None):
+        booking = lifecycle.booking_cancel(booking=self.get_object(), actor=request.user, by_guest=False)
+        return Response(CancelledSerializer({"id": booking.pk, "status": booking.status}).data)
+
+    @_booking_action("Check in (on the reservation date)")
+    @action(detail=True, methods=["post"], url_path="check-in", filter_backends=[])
+    def check_in(self, request, pk=None):
+        return self._run(lifecycle.booking_check_in)
+
+    @_booking_action("Check out (completes the booking, releases its tables)")
+    @action(detail=True, methods=["post"], url_path="check-out", filter_backends=[])
+    def check_out(self, request, pk=None):
+        return self._run(lifecycle.booking_check_out)
+
+    @_booking_action("Mark as no-show (on the reservation date)")
+    @action(detail=True, methods=["post"], url_path="no-show", filter_backends=[])
+    def no_show(self, request, pk=None):
+        return self._run(lifecycle.booking_mark_no_show)
+
+    @_booking_action("Undo a no-show (back to confirmed)")
+    @action(detail=True, methods=["post"], url_path="undo-no-show", filter_backends=[])
+    def undo_no_show(self, request, pk=None):
+        return self._run(lifecycle.booking_undo_no_show)
+
+    @extend_schema(
+        summary="Assign tables (confirms a pending booking)",
+        request=AssignTablesSerializer,
+        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="assign-tables", filter_backends=[])
+    def assign_tables(self, request, pk=None):
+        booking = self.get_object()
+        body = AssignTablesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._run(lifecycle.booking_assign_tables, booking=booking, table_ids=body.validated_data["tableIds"])
+
+    def _run(self, service, booking=None, **kwargs) -> Response:
+        booking = service(booking=booking or self.get_object(), actor=self.request.user, **kwargs)
+        return Response(BookingSerializer(booking).data)

@@ -1,0 +1,98 @@
+"""The walk-in form (DESIGN 7). It renders and collects; `BookingInputSerializer` judges.
+
+Field names are the ops API's JSON keys, so the serializer's errors land on the fields they name
+and the business rules (name length, email, phone for the restaurant's country, dates, times, party,
+notes) live once, in the serializer. Errors from the pipeline (capacity, opening hours, idempotency)
+are shown above the form.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+
+from bookings.models import Booking
+from bookings.serializers import BookingInputSerializer
+from config.errors import ApplicationError
+from restaurants.selectors import restaurant_list_for_user
+
+SOURCE_CHOICES = [(Booking.Source.WALK_IN.value, "Walk-in"), (Booking.Source.PHONE.value, "Phone")]
+
+
+def _attrs(**attrs) -> dict:
+    return {key.replace("_", "-"): value for key, value in attrs.items()}
+
+
+class WalkInForm(forms.Form):
+    restaurantId = forms.ModelChoiceField(queryset=None, label="Restaurant", empty_label=None)
+    source = forms.ChoiceField(label="Taken", choices=SOURCE_CHOICES, initial=Booking.Source.WALK_IN.value)
+    date = forms.CharField(label="Date", required=False, widget=forms.DateInput(_attrs(type="date", required=True)))
+    time = forms.CharField(label="Time", required=False, widget=forms.TimeInput(_attrs(type="time", required=True)))
+    party = forms.IntegerField(
+        label="Party size", required=False, widget=forms.NumberInput(_attrs(min=1, required=True))
+    )
+    bookingType = forms.ChoiceField(label="Booking type", choices=Booking.BookingType.choices)
+    seating = forms.ChoiceField(label="Seating", choices=Booking.Seating.choices, initial=Booking.Seating.ANY)
+    name = forms.CharField(
+        label="Guest name", required=False, widget=forms.TextInput(_attrs(required=True, autocomplete="off"))
+    )
+    email = forms.CharField(
+        label="Email (optional)",
+        required=False,
+        widget=forms.EmailInput(_attrs(autocomplete="off")),
+        help_text="Without one, the notification goes to the restaurant's contact address.",
+    )
+    phone = forms.CharField(label="Phone (optional)", required=False, widget=forms.TextInput(_attrs(type="tel")))
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(_attrs(rows=3, maxlength=500)))
+    marketingOptIn = forms.BooleanField(label="Guest agrees to marketing emails", required=False)
+    idempotencyKey = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["restaurantId"].queryset = restaurant_list_for_user(user=user).order_by("name")
+        self.validated_data: dict | None = None
+
+    def payload(self) -> dict:
+        """The ops API body this submission stands for (also what the idempotency fingerprint covers)."""
+        data = self.cleaned_data
+        body = {
+            "restaurantId": str(data["restaurantId"].pk),
+            "date": data["date"],
+            "time": data["time"],
+            "party": data["party"],
+            "bookingType": data["bookingType"],
+            "seating": data["seating"],
+            "name": data["name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "notes": data["notes"],
+            "marketingOptIn": data["marketingOptIn"],
+            "source": data["source"],
+        }
+        return {key: value for key, value in body.items() if value not in ("", None)}  # blank means not given
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        serializer = BookingInputSerializer(data=self.payload(), context={"channel": "ops"})
+        if serializer.is_valid():
+            self.validated_data = serializer.validated_data
+        else:
+            self.add_api_errors(serializer.errors)
+        return cleaned
+
+    def add_api_errors(self, details: dict) -> None:
+        """Put `{field: [messages]}` errors next to the fields they name, the rest above the form."""
+        for field, messages in details.items():
+            messages = messages if isinstance(messages, list) else [messages]
+            self.add_error(field if field in self.fields else None, [str(m) for m in messages])
+
+    def add_pipeline_error(self, exc: ApplicationError) -> None:
+        if "details" in exc.extra:
+            self.add_api_errors(exc.extra["details"])
+            return
+        issues = [issue["message"] for issue in exc.extra.get("issues", [])]
+        reasons = [str(reason).replace("_", " ") for reason in exc.extra.get("reasons", [])]
+        self.add_error(None, [exc.message, *issues, *reasons])

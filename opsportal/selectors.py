@@ -1,0 +1,73 @@
+"""Reads for the ops surfaces, always scoped to the restaurants the staff user is a member of."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from bookings.models import Booking, BookingStatusChange, TableAssignment
+from config.errors import Forbidden, NotFound
+from restaurants.models import Membership, Restaurant
+from restaurants.selectors import membership_get
+
+
+def booking_list_for_staff(*, user) -> QuerySet[Booking]:
+    """Every booking of the user's restaurants, with what the booking representation reads."""
+    return Booking.objects.filter(restaurant__memberships__user=user).select_related("restaurant")
+
+
+def booking_get_for_staff(*, user, booking_id) -> Booking:
+    """One booking of the user's restaurants; anything else (another restaurant's, unknown, malformed) is 404."""
+    try:
+        booking_id = uuid.UUID(str(booking_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    booking = booking_list_for_staff(user=user).filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def membership_for_staff(*, user, restaurant_id=None) -> Membership:
+    """The membership the request acts under: of `restaurant_id`, or the user's first (by restaurant name).
+
+    Not a member (or an unknown restaurant) is 403 either way, so existence does not leak.
+    """
+    if restaurant_id is None:
+        membership = Membership.objects.select_related("restaurant").filter(user=user).first()
+    else:
+        membership = membership_get(user=user, restaurant_id=restaurant_id)
+    if membership is None:
+        raise Forbidden()
+    return membership
+
+
+def booking_history(*, booking: Booking) -> QuerySet[BookingStatusChange]:
+    """Status changes, newest first, with the acting user loaded."""
+    return booking.status_changes.select_related("changed_by").order_by("-changed_at", "-id")
+
+
+def booking_status_totals(*, bookings: QuerySet[Booking]) -> dict[str, int]:
+    """Bookings per status, every status present (zeros included)."""
+    totals = dict.fromkeys(Booking.Status.values, 0)
+    for row in bookings.order_by().values("status").annotate(n=Count("id")):
+        totals[row["status"]] = row["n"]
+    return totals
+
+
+def booking_day_sheet(*, restaurant: Restaurant, day: dt.date) -> QuerySet[Booking]:
+    """One service day in start-time order, with the tables currently assigned."""
+    return (
+        Booking.objects.filter(restaurant=restaurant, booking_date=day)
+        .select_related("restaurant")
+        .prefetch_related(
+            Prefetch(
+                "table_assignments",
+                queryset=TableAssignment.objects.filter(released_at__isnull=True).select_related("table"),
+                to_attr="active_assignments",
+            )
+        )
+        .order_by("start_time", "start_at", "reference")
+    )

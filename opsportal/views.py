@@ -1,0 +1,117 @@
+"""Staff pages: the walk-in form and its confirmation card (DESIGN 7).
+
+Thin: the form validates through `BookingInputSerializer`, the view calls the same creation
+pipeline as `POST /api/ops/bookings` with the form's hidden idempotency key, then redirects
+(POST-redirect-GET) to the confirmation. A double click, a refresh or the back button re-sends the
+same key and lands on the same confirmation; nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from bookings.idempotency import request_fingerprint
+from bookings.services.creation import Channel, booking_create
+from config.errors import ApplicationError, NotFound
+from opsportal import selectors
+from opsportal.events import error_code, log_walkin
+from opsportal.forms import WalkInForm
+from restaurants.models import Restaurant
+
+STATUS_WORDS = {
+    "pending": "Awaiting confirmation",
+    "pending_allocation": "Allocation in progress",
+    "confirmed": "Confirmed",
+    "checked_in": "Checked in",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "no_show": "No-show",
+}
+RECIPIENT_WORDS = {
+    "guest": "the guest",
+    "restaurant_fallback": "the restaurant's contact address, because the guest left no email",
+    "none": "nobody: no email given and the restaurant has no contact address",
+}
+
+
+def next_slot(restaurant: Restaurant) -> dt.datetime:
+    """The first slot of the restaurant's grid at or after now, as a local wall-clock datetime."""
+    local = timezone.now().astimezone(restaurant.tz).replace(tzinfo=None)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    elapsed = (local - midnight).total_seconds() / 60
+    step = restaurant.reservation_interval_minutes
+    return midnight + dt.timedelta(minutes=-(-elapsed // step) * step)
+
+
+def _initial(form: WalkInForm) -> dict:
+    restaurant = form.fields["restaurantId"].queryset.first()
+    if restaurant is None:
+        raise PermissionDenied("You are not a member of any restaurant.")
+    slot = next_slot(restaurant)
+    return {"restaurantId": restaurant.pk, "date": slot.date().isoformat(), "time": slot.strftime("%H:%M")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walkin_new(request):
+    if request.method == "GET":
+        form = WalkInForm(user=request.user)
+        form.initial.update(_initial(form))
+        return render(request, "opsportal/walkin_form.html", {"form": form})
+
+    form = WalkInForm(request.POST, user=request.user)
+    event = {"via": "form", "user": request.user, "restaurant_id": request.POST.get("restaurantId")}
+    if not form.is_valid():
+        log_walkin("booking_refused", error="INVALID_PAYLOAD", level=logging.WARNING, **event)
+        return render(request, "opsportal/walkin_form.html", {"form": form}, status=400)
+    try:
+        membership = selectors.membership_for_staff(
+            user=request.user, restaurant_id=form.cleaned_data["restaurantId"].pk
+        )
+        result = booking_create(
+            restaurant=membership.restaurant,
+            data=form.validated_data,
+            channel=Channel.OPS,
+            actor=request.user,
+            may_override=membership.may_override,
+            source=form.validated_data.get("source"),
+            idempotency_key=str(form.cleaned_data["idempotencyKey"]),
+            fingerprint=request_fingerprint(method=request.method, route=request.path, body=form.payload()),
+            request_meta={"ip": request.META.get("REMOTE_ADDR"), "userAgent": request.headers.get("User-Agent", "")},
+        )
+    except ApplicationError as exc:
+        log_walkin("booking_refused", error=error_code(exc.status_code, exc.as_body()), level=logging.WARNING, **event)
+        form.add_pipeline_error(exc)
+        return render(request, "opsportal/walkin_form.html", {"form": form}, status=exc.status_code)
+    except Exception:
+        log_walkin("booking_failed", error="INTERNAL", level=logging.ERROR, **event)
+        raise
+    booking = result.booking
+    log_walkin("booking_replayed" if result.duplicate else "booking_created", booking_id=booking.pk, **event)
+    return redirect("opsportal:walkin-created", booking_id=booking.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def walkin_created(request, booking_id):
+    try:
+        booking = selectors.booking_get_for_staff(user=request.user, booking_id=booking_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "opsportal/walkin_created.html",
+        {
+            "booking": booking,
+            "status_words": STATUS_WORDS.get(booking.status, booking.get_status_display()),
+            "recipient_words": RECIPIENT_WORDS[booking.notification_recipient],
+        },
+    )
