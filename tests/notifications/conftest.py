@@ -1,4 +1,9 @@
-"""Bookings as the creation pipeline leaves them (row, then its creation history row), for the outbox tests."""
+"""Bookings for the outbox tests.
+
+`book` goes through the real creation pipeline (`booking_create`), as the APIs and the walk-in form
+do. `seed_booking` writes a row the way the pipeline leaves it (booking, then its creation history
+row) for states the pipeline cannot create directly (a confirmed booking today, a past date).
+"""
 
 from __future__ import annotations
 
@@ -10,51 +15,82 @@ from django.utils import timezone
 
 from bookings.contacts import placeholder_email, placeholder_phone
 from bookings.models import Booking, BookingStatusChange
-from tests.factories import BookingFactory, CustomerFactory
+from bookings.services.creation import Channel, booking_create
+from tests.factories import BookingFactory, CustomerFactory, TableFactory
 
 S = Booking.Status
+WALK_IN_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 
 
-def create_booking(*, restaurant, status=S.PENDING, source=Booking.Source.WEB, guest_email=True, **fields) -> Booking:
-    """A customer booking, or with `guest_email=False` a contactless walk-in (DESIGN 5.3 contacts)."""
-    fields.setdefault("booking_date", timezone.now().astimezone(restaurant.tz).date() + dt.timedelta(days=1))
+def tomorrow(restaurant) -> dt.date:
+    return timezone.now().astimezone(restaurant.tz).date() + dt.timedelta(days=1)
+
+
+def book(*, restaurant, email: str | None = "grace@example.com", channel: Channel | None = None, **data) -> Booking:
+    """A customer booking, or with `email=None` (or `channel=Channel.OPS`) a walk-in on the ops channel."""
+    channel = channel or (Channel.CUSTOMER if email else Channel.OPS)
+    data = {
+        "booking_date": tomorrow(restaurant),
+        "start_time": dt.time(19),
+        "party_size": 2,
+        "booking_type": "dinner",
+        "seating_preference": "any",
+        "notes": "",
+        "name": "Grace Guest" if email else "Wanda Walkin",
+        "email": email,
+        "phone": "+447911123456" if email else None,
+        "marketing_opt_in": False,
+        **data,
+    }
+    return booking_create(restaurant=restaurant, data=data, channel=channel).booking
+
+
+def seed_booking(*, restaurant, status=S.CONFIRMED, source=Booking.Source.WALK_IN, guest_email=True, **fields):
+    fields.setdefault("booking_date", tomorrow(restaurant))
+    if not guest_email:
+        fields["customer"] = CustomerFactory(
+            restaurant=restaurant,
+            full_name="Wanda Walkin",
+            email=placeholder_email(WALK_IN_CLIENT_ID),
+            phone=placeholder_phone(WALK_IN_CLIENT_ID),
+        )
+        fields["customer_email"] = restaurant.contact_email or fields["customer"].email
+        fields["details"] = {"channel": "ops", "staffId": None, "providedContact": {"email": False, "phone": False}}
     with transaction.atomic():
-        if guest_email:
-            booking = BookingFactory(restaurant=restaurant, status=status, source=source, **fields)
-        else:
-            customer = CustomerFactory(
-                restaurant=restaurant,
-                full_name="Wanda Walkin",
-                email=placeholder_email("11111111-2222-3333-4444-555555555555"),
-                phone=placeholder_phone("11111111-2222-3333-4444-555555555555"),
-            )
-            booking = BookingFactory(
-                restaurant=restaurant,
-                customer=customer,
-                status=status,
-                source=source,
-                customer_email=restaurant.contact_email or customer.email,
-                customer_phone="",
-                details={"channel": "ops", "staffId": None, "providedContact": {"email": False, "phone": False}},
-                **fields,
-            )
+        booking = BookingFactory(restaurant=restaurant, status=status, source=source, **fields)
         BookingStatusChange.objects.create(booking=booking, from_status="", to_status=status)
     return booking
 
 
+@pytest.fixture(autouse=True)
+def _tables(restaurant):
+    """Room for a few parties, so the unified validation mode accepts bookings."""
+    TableFactory.create_batch(3, restaurant=restaurant, max_seats=6)
+
+
 @pytest.fixture
-def make_booking(restaurant, django_capture_on_commit_callbacks):
-    """Create a booking and run what its commit dispatches (the eager send task)."""
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): ...` runs the block's on_commit callbacks (the dispatch), as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def make_booking(restaurant, committed):
+    """`book` and run what its commit dispatches (the eager send task)."""
 
     def make(**kwargs) -> Booking:
         kwargs.setdefault("restaurant", restaurant)
-        with django_capture_on_commit_callbacks(execute=True):
-            return create_booking(**kwargs)
+        with committed():
+            return book(**kwargs)
 
     return make
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed(): ...` runs the block's on_commit callbacks, as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+def make_seeded(restaurant, committed):
+    def make(**kwargs) -> Booking:
+        kwargs.setdefault("restaurant", restaurant)
+        with committed():
+            return seed_booking(**kwargs)
+
+    return make

@@ -11,15 +11,14 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.services.creation import Channel
 from config.errors import Conflict
 from notifications.models import Notification
 from notifications.services import notification_send_again
 from notifications.tasks import send_notification
-from tests.notifications.conftest import create_booking
+from tests.notifications.conftest import book
 
 pytestmark = pytest.mark.django_db
-WALK_IN = Booking.Source.WALK_IN
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ def test_a_temporary_failure_is_retried_and_sent_once(restaurant, committed, fla
     flaky_smtp["failures"] = 2
 
     with committed():
-        create_booking(restaurant=restaurant, source=WALK_IN)
+        book(restaurant=restaurant, channel=Channel.OPS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts, row.last_error) == ("sent", 3, "")
@@ -54,7 +53,7 @@ def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_
     flaky_smtp["failures"] = 99
 
     with committed():
-        create_booking(restaurant=restaurant, source=WALK_IN)
+        book(restaurant=restaurant, channel=Channel.OPS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts) == ("failed", 4)  # the first try and max_retries=3 more
@@ -65,7 +64,7 @@ def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_
 def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, flaky_smtp):
     flaky_smtp["failures"] = 4
     with committed():
-        create_booking(restaurant=restaurant, source=WALK_IN)
+        book(restaurant=restaurant, channel=Channel.OPS)
     row = Notification.objects.get()
 
     with committed():
@@ -78,7 +77,7 @@ def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, fl
 
 
 def test_only_failed_rows_can_be_sent_again(make_booking):
-    make_booking(source=WALK_IN)
+    make_booking(channel=Channel.OPS)
 
     with pytest.raises(Conflict, match="Only failed notifications can be sent again"):
         notification_send_again(notification=Notification.objects.get())
@@ -93,7 +92,7 @@ def _queued_row(restaurant, committed, monkeypatch) -> Notification:
     """A row whose dispatch was lost (broker down at commit)."""
     with monkeypatch.context() as patch, committed():
         patch.setattr(send_notification, "delay", _broker_down)
-        create_booking(restaurant=restaurant, source=WALK_IN)
+        book(restaurant=restaurant, channel=Channel.OPS)
     return Notification.objects.get()
 
 

@@ -8,35 +8,41 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from bookings.models import Booking
 from bookings.services import lifecycle
+from bookings.services.creation import Channel
 from notifications.emails import SUBJECTS, local_datetime_label
 from notifications.models import Notification
 from notifications.tasks import send_notification
-from tests.factories import RestaurantFactory
+from tests.factories import RestaurantFactory, TableFactory
 
 pytestmark = pytest.mark.django_db
-NEW_YORK_DINNER = {"start_time": dt.time(19), "end_time": dt.time(21)}
+NEW_YORK_DINNER = {"start_time": dt.time(19)}
 
 
 @pytest.fixture
 def new_york(db):
-    return RestaurantFactory(
-        name="Corner & Co", timezone="America/New_York", address="5 Main St\nBrooklyn, NY", contact_phone="+12125550100"
+    restaurant = RestaurantFactory(
+        name="Corner & Co",
+        timezone="America/New_York",
+        country="US",
+        address="5 Main St\nBrooklyn, NY",
+        contact_phone="+12125550100",
     )
+    TableFactory(restaurant=restaurant, max_seats=6)
+    return restaurant
 
 
 @pytest.mark.parametrize(
     ("day", "label"),
     [
-        (dt.date(2026, 3, 7), "Saturday 7 March 2026, 19:00 (America/New_York, EST)"),
-        (dt.date(2026, 3, 14), "Saturday 14 March 2026, 19:00 (America/New_York, EDT)"),
-        (dt.date(2026, 10, 31), "Saturday 31 October 2026, 19:00 (America/New_York, EDT)"),
-        (dt.date(2026, 11, 7), "Saturday 7 November 2026, 19:00 (America/New_York, EST)"),
+        (dt.date(2027, 3, 13), "Saturday 13 March 2027, 19:00 (America/New_York, EST)"),
+        (dt.date(2027, 3, 20), "Saturday 20 March 2027, 19:00 (America/New_York, EDT)"),
+        (dt.date(2027, 11, 6), "Saturday 6 November 2027, 19:00 (America/New_York, EDT)"),
+        (dt.date(2027, 11, 13), "Saturday 13 November 2027, 19:00 (America/New_York, EST)"),
     ],
 )
 def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, new_york, day, label):
-    booking = make_booking(restaurant=new_york, booking_date=day, source=Booking.Source.WALK_IN, **NEW_YORK_DINNER)
+    booking = make_booking(restaurant=new_york, booking_date=day, channel=Channel.OPS, **NEW_YORK_DINNER)
 
     message = mail.outbox[0]
     assert f"When:        {label} until 21:00" in message.body
@@ -45,7 +51,7 @@ def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, new_york, day
 
 
 def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_booking, committed, new_york):
-    booking = make_booking(restaurant=new_york, booking_date=dt.date(2026, 3, 14), **NEW_YORK_DINNER)
+    booking = make_booking(restaurant=new_york, booking_date=dt.date(2027, 3, 20), **NEW_YORK_DINNER)
     mail.outbox.clear()
 
     with committed():
@@ -55,7 +61,7 @@ def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_book
     event = calendar.events[0]
     assert event["dtstart"].params["TZID"] == "America/New_York"
     assert event.start.utcoffset() == dt.timedelta(hours=-4)
-    assert event.start == dt.datetime(2026, 3, 14, 23, 0, tzinfo=dt.UTC)
+    assert event.start == dt.datetime(2027, 3, 20, 23, 0, tzinfo=dt.UTC)
     assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["America/New_York"]
     assert "5 Main St, Brooklyn, NY" in str(event["location"])
 
@@ -97,4 +103,4 @@ def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_yor
             assert booking.customer_name.split()[0] in text
             assert "Party size" in text and "Dinner" in text and "Any" in text
             assert "+12125550100" in text and new_york.contact_email in text
-            assert "Request received – awaiting confirmation" in text
+            assert "Request received – awaiting a table" in text  # unified mode: pending_allocation

@@ -13,12 +13,15 @@ from django.utils import timezone
 from icalendar import Calendar
 from kombu.exceptions import OperationalError
 
-from bookings.models import Booking, BookingStatusChange
+from bookings.models import Booking
 from bookings.services import lifecycle
+from bookings.services.creation import Channel
+from bookings.services.modification import booking_modify
 from notifications.models import Notification
 from notifications.sending import notification_deliver
+from notifications.services import notification_record
 from notifications.tasks import send_notification
-from tests.notifications.conftest import create_booking
+from tests.notifications.conftest import book
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -61,14 +64,14 @@ def test_web_booking_also_tells_the_restaurant(make_booking, restaurant):
 
 
 def test_walk_in_sends_no_staff_copy(make_booking):
-    make_booking(source=Booking.Source.WALK_IN)
+    make_booking(channel=Channel.OPS)
 
     assert list(Notification.objects.values_list("kind", flat=True)) == [Kind.REQUEST_RECEIVED]
     assert len(mail.outbox) == 1
 
 
 def test_walk_in_without_email_goes_to_the_restaurant(make_booking, restaurant):
-    booking = make_booking(source=Booking.Source.WALK_IN, guest_email=False)
+    booking = make_booking(email=None)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -88,7 +91,7 @@ def test_no_email_anywhere_is_skipped_with_the_reason(make_booking, restaurant):
     restaurant.contact_email = ""
     restaurant.save()
 
-    make_booking(source=Booking.Source.WALK_IN, guest_email=False)
+    make_booking(email=None)
 
     assert mail.outbox == []
     row = _only(Kind.REQUEST_RECEIVED)
@@ -109,7 +112,7 @@ def test_web_request_without_restaurant_email_skips_only_the_staff_copy(make_boo
 
 def test_the_recipient_is_resolved_at_send_time(restaurant, committed):
     with committed():
-        create_booking(restaurant=restaurant, source=Booking.Source.WALK_IN, guest_email=False)
+        book(restaurant=restaurant, email=None)
     mail.outbox.clear()
     row = _only(Kind.REQUEST_RECEIVED)
     Notification.objects.filter(pk=row.pk).update(status="queued")
@@ -149,8 +152,8 @@ def test_confirm_sends_one_ticket_with_a_valid_ics(make_booking, committed, rest
         (True, Kind.GUEST_CANCELLATION, "Booking cancelled – {}"),
     ],
 )
-def test_cancellation_tells_the_guest_who_cancelled(make_booking, committed, restaurant, by_guest, kind, subject):
-    booking = make_booking(status=S.CONFIRMED)
+def test_cancellation_tells_the_guest_who_cancelled(make_seeded, committed, restaurant, by_guest, kind, subject):
+    booking = make_seeded()
     mail.outbox.clear()
 
     with committed():
@@ -160,9 +163,9 @@ def test_cancellation_tells_the_guest_who_cancelled(make_booking, committed, res
     assert _only(kind).status == "sent"
 
 
-def test_check_in_check_out_no_show_and_undo_send_nothing(make_booking, committed, restaurant):
-    seated = make_booking(status=S.CONFIRMED, booking_date=_today(restaurant))
-    absent = make_booking(status=S.CONFIRMED, booking_date=_today(restaurant))
+def test_check_in_check_out_no_show_and_undo_send_nothing(make_seeded, committed, restaurant):
+    seated = make_seeded(booking_date=_today(restaurant))
+    absent = make_seeded(booking_date=_today(restaurant))
     before = Notification.objects.count()
 
     with committed():
@@ -177,7 +180,7 @@ def test_check_in_check_out_no_show_and_undo_send_nothing(make_booking, committe
 
 def test_a_rolled_back_booking_leaves_no_row_and_no_email(restaurant, committed):
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        create_booking(restaurant=restaurant)
+        book(restaurant=restaurant)
         assert Notification.objects.count() == 2  # recorded in the booking's transaction...
         raise RuntimeError("the request failed after the insert")
 
@@ -185,31 +188,13 @@ def test_a_rolled_back_booking_leaves_no_row_and_no_email(restaurant, committed)
     assert mail.outbox == []
 
 
-def _modify(booking: Booking, *, to_status=None, **changes) -> None:
-    """What a modification does: new slot fields, and for a confirmed booking the return to pending."""
-    with transaction.atomic():
-        locked = lifecycle.lock_booking(booking.pk)
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        if to_status:
-            lifecycle.transition(
-                booking=locked,
-                to_status=to_status,
-                actor=None,
-                reason="modified",
-                modification=True,
-                update_fields=changes,
-            )
-        else:
-            locked.save(update_fields=[*changes, "updated_at"])
-
-
-def test_modifying_a_confirmed_booking_sends_updated_then_a_new_ticket(make_booking, committed, restaurant):
-    booking = make_booking(status=S.CONFIRMED)
+def test_modifying_a_confirmed_booking_sends_updated_then_a_new_ticket(make_seeded, committed, restaurant):
+    booking = make_seeded()
     mail.outbox.clear()
 
     with committed():
-        _modify(booking, to_status=S.PENDING, party_size=5)
+        booking = booking_modify(booking=booking, actor=None, party_size=5)
+    assert booking.status == S.PENDING_ALLOCATION
     with committed():
         lifecycle.booking_confirm(booking=booking, actor=None)
 
@@ -222,13 +207,15 @@ def test_modifying_a_confirmed_booking_sends_updated_then_a_new_ticket(make_book
 
 
 def test_modifying_a_pending_booking_sends_updated_each_time(make_booking, committed):
-    booking = make_booking(source=Booking.Source.WALK_IN)
+    booking = make_booking(channel=Channel.OPS)
     mail.outbox.clear()
 
     with committed():
-        _modify(booking, start_time=dt.time(20), end_time=dt.time(22))
+        booking = booking_modify(booking=booking, actor=None, start_time=dt.time(20))
     with committed():
-        _modify(booking, party_size=3)
+        booking = booking_modify(booking=booking, actor=None, party_size=3)
+    with committed():
+        booking_modify(booking=booking, actor=None, notes="window seat please")  # not a slot change
 
     assert Notification.objects.filter(kind=Kind.UPDATED, status="sent").count() == 2
     assert len(mail.outbox) == 2
@@ -241,7 +228,7 @@ def test_a_broker_failure_at_dispatch_keeps_the_row_queued(restaurant, committed
     monkeypatch.setattr(send_notification, "delay", broker_down)
 
     with caplog.at_level(logging.ERROR, logger="notifications.tasks"), committed():
-        booking = create_booking(restaurant=restaurant)
+        booking = book(restaurant=restaurant)
 
     assert Booking.objects.filter(pk=booking.pk).exists()
     assert set(Notification.objects.values_list("status", flat=True)) == {"queued"}
@@ -252,8 +239,8 @@ def test_a_broker_failure_at_dispatch_keeps_the_row_queued(restaurant, committed
 # --- acceptance 2: never twice --------------------------------------------------------------------
 
 
-def test_saving_a_booking_again_sends_nothing_more(make_booking, committed):
-    booking = make_booking(status=S.CONFIRMED, source=Booking.Source.WALK_IN)
+def test_saving_a_booking_again_sends_nothing_more(make_seeded, committed):
+    booking = make_seeded()
     stale = Booking.objects.get(pk=booking.pk)  # loaded before the cancellation below
     with committed():
         lifecycle.booking_cancel(booking=booking, actor=None)
@@ -270,7 +257,7 @@ def test_saving_a_booking_again_sends_nothing_more(make_booking, committed):
 
 
 def test_re_running_the_task_sends_nothing_more(make_booking):
-    make_booking(source=Booking.Source.WALK_IN)
+    make_booking(channel=Channel.OPS)
     row = _only(Kind.REQUEST_RECEIVED)
 
     send_notification.delay(row.pk)
@@ -282,7 +269,7 @@ def test_re_running_the_task_sends_nothing_more(make_booking):
 
 
 def test_the_sweep_leaves_sent_rows_alone(make_booking, committed):
-    make_booking(source=Booking.Source.WALK_IN)
+    make_booking(channel=Channel.OPS)
     Notification.objects.update(queued_at=timezone.now() - dt.timedelta(hours=1))
 
     with committed():
@@ -293,11 +280,8 @@ def test_the_sweep_leaves_sent_rows_alone(make_booking, committed):
 
 
 def test_one_event_has_one_row_even_when_recorded_twice(make_booking):
-    booking = make_booking(source=Booking.Source.WALK_IN)
-    change = BookingStatusChange.objects.get(booking=booking)
-
-    from notifications.services import notification_record
+    booking = make_booking(channel=Channel.OPS)
 
     assert notification_record(booking=booking, kind=Kind.REQUEST_RECEIVED, dedupe_key="created") is None
     assert Notification.objects.filter(booking=booking).count() == 1
-    assert change.to_status == S.PENDING
+    assert len(mail.outbox) == 1
