@@ -1,0 +1,196 @@
+"""Admin for restaurants and their staff, and the tenant scoping every Tablekeeper admin shares.
+
+A superuser sees everything. Anyone else sees only the restaurants of their memberships
+(`restaurant_list_for_user`): every queryset, every foreign-key dropdown and every inline is scoped,
+so another restaurant's object id in a change URL is a 404. Editing a restaurant's settings, hours,
+periods and tables needs the model permission (role groups, `restaurants.services`) AND an owner or
+manager membership of that very restaurant, because Django's permissions are global while roles
+are per restaurant.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+
+from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
+from restaurants.selectors import restaurant_list_for_user
+from restaurants.services import membership_grant, membership_revoke
+
+
+def _roles(request) -> dict:
+    """{restaurant_id: role} of the signed-in user, read once per request."""
+    if not hasattr(request, "_tablekeeper_roles"):
+        request._tablekeeper_roles = dict(
+            Membership.objects.filter(user=request.user).values_list("restaurant_id", "role")
+        )
+    return request._tablekeeper_roles
+
+
+def _restaurant_id(obj: Model):
+    return obj.pk if isinstance(obj, Restaurant) else obj.restaurant_id
+
+
+def scope_to_user(queryset: QuerySet, request, restaurant_path: str) -> QuerySet:
+    """Keep the rows whose restaurant (reached by `restaurant_path`) the user works for."""
+    if request.user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{restaurant_path}__in": restaurant_list_for_user(user=request.user)})
+
+
+class RestaurantScopedMixin:
+    """Scopes a ModelAdmin or inline to the user's restaurants; see the module docstring.
+
+    `restaurant_path` leads from the model to its Restaurant. With `settings_of_restaurant`, only
+    owners and managers of the object's restaurant may add, change or delete it.
+    """
+
+    restaurant_path = "restaurant"
+    settings_of_restaurant = False
+
+    def get_queryset(self, request):
+        return scope_to_user(super().get_queryset(request), request, self.restaurant_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            choices = self._scoped_choices(db_field.related_model, request)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _scoped_choices(self, related, request) -> QuerySet | None:
+        """Dropdown rows of the user's restaurants (only their admin ones for restaurant settings)."""
+        if related is Restaurant:
+            choices = restaurant_list_for_user(user=request.user)
+            if self.settings_of_restaurant:
+                choices = choices.filter(pk__in=self._admin_restaurant_ids(request))
+            return choices
+        if any(f.name == "restaurant" for f in related._meta.get_fields()):
+            return scope_to_user(related._default_manager.all(), request, "restaurant")
+        return None
+
+    def _admin_restaurant_ids(self, request) -> set:
+        return {rid for rid, role in _roles(request).items() if role in Membership.ADMIN_ROLES}
+
+    def _may_edit(self, request, obj) -> bool:
+        """`obj` is the edited object, or for an inline the parent; None means "some object"."""
+        if not self.settings_of_restaurant or request.user.is_superuser:
+            return True
+        if obj is None:
+            return bool(self._admin_restaurant_ids(request))
+        return _restaurant_id(obj) in self._admin_restaurant_ids(request)
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._may_edit(request, args[0] if args else None)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class ReadOnlyMixin:
+    """Shown, never written through the admin (a service owns the writes)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RestaurantSettingsInline(RestaurantScopedMixin, admin.TabularInline):
+    settings_of_restaurant = True
+    extra = 0
+
+
+class OpeningHoursInline(RestaurantSettingsInline):
+    model = OpeningHours
+
+
+class ServicePeriodInline(RestaurantSettingsInline):
+    model = ServicePeriod
+
+
+class TableInline(RestaurantSettingsInline):
+    model = Table
+
+
+class MembershipInline(ReadOnlyMixin, RestaurantScopedMixin, admin.TabularInline):
+    """Who works here; granted and revoked in the Membership admin, which calls the services."""
+
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(Restaurant)
+class RestaurantAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    restaurant_path = "pk"
+    settings_of_restaurant = True
+    list_display = ("name", "slug", "timezone", "contact_email", "contact_phone", "is_active")
+    list_filter = ("is_active", "timezone", "country")
+    search_fields = ("name", "slug", "contact_email", "address")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [OpeningHoursInline, ServicePeriodInline, TableInline, MembershipInline]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    settings_of_restaurant = True
+    list_display = ("restaurant", "weekday", "date", "opens_at", "closes_at", "is_closed")
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "weekday", "is_closed")
+    list_select_related = ("restaurant",)
+
+
+@admin.register(ServicePeriod)
+class ServicePeriodAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    settings_of_restaurant = True
+    list_display = ("restaurant", "name", "weekday", "start_time", "end_time")
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "name")
+    list_select_related = ("restaurant",)
+
+
+@admin.register(Table)
+class TableAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    settings_of_restaurant = True
+    list_display = ("name", "restaurant", "section", "min_seats", "max_seats", "is_active")
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "section", "is_active")
+    list_select_related = ("restaurant",)
+    search_fields = ("name",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    """Granting and revoking go through the services, which keep staff flag and groups in step."""
+
+    list_display = ("user", "restaurant", "role", "created_at")
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "role")
+    list_select_related = ("user", "restaurant")
+    search_fields = ("user__username", "user__email", "restaurant__name")
+    autocomplete_fields = ("user",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "restaurant", "created_at") if obj else ("created_at",)
+
+    def save_model(self, request, obj, form, change):
+        granted = membership_grant(user=obj.user, restaurant=obj.restaurant, role=obj.role)
+        obj.pk, obj.created_at = granted.pk, granted.created_at  # the admin's messages and log use obj
+
+    def delete_model(self, request, obj):
+        membership_revoke(membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user"):
+            membership_revoke(membership=membership)
