@@ -18,8 +18,8 @@ Choices where DESIGN is silent: a start off the reservation grid (counted from o
 with `MISSING_OVERRIDE` whatever the other issues; an override by an owner or manager is recorded
 even when no issue needed it (with an empty list of overridden issues).
 
-Queries (unified): opening hours, service periods, active tables, and the overlapping bookings with
-their unreleased table assignments in one query (a FilteredRelation join): four in all.
+Queries (unified): two. Opening hours and service periods of the date in one UNION ALL; the active
+tables and the overlapping bookings with their unreleased table assignments in another.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import FilteredRelation, Q
+from django.db.models import BooleanField, CharField, DateField, FilteredRelation, IntegerField, Q, Value
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -191,11 +191,36 @@ def _validate_legacy(*, restaurant: Restaurant, start_time: dt.time, start_at: d
 
 
 # --- unified ----------------------------------------------------------------------------------
-def _opening_hours_for(restaurant: Restaurant, day: dt.date) -> OpeningHours | None:
-    rows = list(
+@dataclass(frozen=True)
+class _DayRules:
+    hours: tuple | None  # (opens_at, closes_at, is_closed) of the dated row, else the weekday row
+    periods: list[tuple]  # (name, start_time, end_time) of the periods that apply that weekday
+
+
+def _day_rules(restaurant: Restaurant, day: dt.date) -> _DayRules:
+    """Opening hours and service periods of one date, in one query (UNION ALL)."""
+    hours = (
         OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
+        .order_by()
+        .values_list(Value("", output_field=CharField()), "date", "opens_at", "closes_at", "is_closed")
     )
-    return next((r for r in rows if r.date), None) or next(iter(rows), None)
+    periods = (
+        ServicePeriod.objects.filter(Q(weekday__isnull=True) | Q(weekday=day.weekday()), restaurant=restaurant)
+        .order_by()
+        .values_list(
+            "name",
+            Value(None, output_field=DateField()),
+            "start_time",
+            "end_time",
+            Value(False, output_field=BooleanField()),
+        )
+    )
+    rows = list(hours.union(periods, all=True))
+    opening = sorted((r for r in rows if not r[0]), key=lambda r: r[1] is None)  # a dated row wins
+    return _DayRules(
+        hours=opening[0][2:] if opening else None,
+        periods=[(name, start, end) for name, _, start, end, _ in rows if name],
+    )
 
 
 def _unified_issues(
@@ -212,34 +237,30 @@ def _unified_issues(
     tz = restaurant.tz
     duration = UNIFIED_DURATIONS[booking_type]
     end_at, end_time = _window(start_at, duration, tz)
-    hours = _opening_hours_for(restaurant, booking_date)
-    if hours is None or hours.is_closed:
+    rules = _day_rules(restaurant, booking_date)
+    if rules.hours is None or rules.hours[2]:
         closed = Issue("CLOSED_DATE", f"{restaurant.name} takes no bookings on {booking_date.isoformat()}.")
         return [closed], end_at, end_time
 
     issues: list[Issue] = []
     interval = restaurant.reservation_interval_minutes
-    opens, start = _minutes(hours.opens_at), _minutes(start_time)
-    closes = _minutes(hours.closes_at) + (24 * 60 if hours.closes_at <= hours.opens_at else 0)
+    opens_at, closes_at, _ = rules.hours
+    opens, start = _minutes(opens_at), _minutes(start_time)
+    closes = _minutes(closes_at) + (24 * 60 if closes_at <= opens_at else 0)
     last_start = closes - max(restaurant.last_seating_buffer_minutes, duration)
     if not opens <= start <= last_start:
         latest = dt.time((last_start // 60) % 24, last_start % 60)
         issues.append(
             Issue(
                 "OUTSIDE_HOURS",
-                f"Bookings on {booking_date.isoformat()} start between {hours.opens_at:%H:%M} and {latest:%H:%M}.",
+                f"Bookings on {booking_date.isoformat()} start between {opens_at:%H:%M} and {latest:%H:%M}.",
             )
         )
     elif (start - opens) % interval:
-        issues.append(Issue("OUTSIDE_HOURS", f"Bookings start every {interval} minutes from {hours.opens_at:%H:%M}."))
+        issues.append(Issue("OUTSIDE_HOURS", f"Bookings start every {interval} minutes from {opens_at:%H:%M}."))
 
-    periods = [
-        p
-        for p in ServicePeriod.objects.filter(restaurant=restaurant)
-        if p.weekday is None or p.weekday == booking_date.weekday()
-    ]
-    if periods and not any(p.start_time <= start_time < p.end_time for p in periods):
-        names = ", ".join(f"{p.name} {p.start_time:%H:%M}-{p.end_time:%H:%M}" for p in periods)
+    if rules.periods and not any(lo <= start_time < hi for _, lo, hi in rules.periods):
+        names = ", ".join(f"{name} {lo:%H:%M}-{hi:%H:%M}" for name, lo, hi in rules.periods)
         issues.append(Issue("SERVICE_PERIOD", f"{start_time:%H:%M} is outside the service periods ({names})."))
 
     now = timezone.now()
@@ -252,31 +273,45 @@ def _unified_issues(
     return issues, end_at, end_time
 
 
-def _seats(table: Table, party: int) -> bool:
-    return table.min_seats <= party <= table.max_seats
-
-
 def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclude_booking_id) -> bool:
     """DESIGN 5.5 capacity: overlapping bookings keep their tables (or, unassigned, take the smallest
-    free table that seats them, largest parties first); one free table must still seat the party."""
-    free = {t.pk: t for t in Table.objects.filter(restaurant=restaurant, is_active=True)}
-    rows = (
+    free table that seats them, largest parties first); one free table must still seat the party.
+
+    One query: the active tables (party NULL) UNION ALL the overlapping active bookings with their
+    unreleased assignments (one row per live assignment, or one row with table NULL).
+    """
+    no_int = Value(None, output_field=IntegerField())
+    tables = (
+        Table.objects.filter(restaurant=restaurant, is_active=True)
+        .order_by()
+        .values_list("pk", "min_seats", "max_seats", no_int)
+    )
+    overlapping = (
         Booking.objects.filter(
             restaurant=restaurant, status__in=Booking.ACTIVE_STATUSES, start_at__lt=end_at, end_at__gt=start_at
         )
         .exclude(pk=exclude_booking_id)
         .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
-        .values_list("party_size", "live__table_id")
+        .order_by()
+        .values_list("live__table_id", no_int, no_int, "party_size")
     )
-    unassigned = []
-    for party, table_id in rows:  # one row per live assignment, or one with None
-        if table_id is None:
+    free: dict[int, tuple[int, int]] = {}
+    taken: set[int] = set()
+    unassigned: list[int] = []
+    for table_id, min_seats, max_seats, party in tables.union(overlapping, all=True):
+        if party is None:
+            free[table_id] = (min_seats, max_seats)
+        elif table_id is None:
             unassigned.append(party)
         else:
-            free.pop(table_id, None)
+            taken.add(table_id)
+    for table_id in taken:
+        free.pop(table_id, None)
+
+    def seating(party: int) -> list[int]:
+        return [t for t, (lo, hi) in free.items() if lo <= party <= hi]
+
     for party in sorted(unassigned, reverse=True):
-        candidates = [t for t in free.values() if _seats(t, party)]
-        if candidates:
-            smallest = min(candidates, key=lambda t: (t.max_seats, t.min_seats, t.pk))
-            free.pop(smallest.pk)
-    return any(_seats(t, party_size) for t in free.values())
+        if candidates := seating(party):
+            free.pop(min(candidates, key=lambda t: (free[t][1], free[t][0], t)))
+    return bool(seating(party_size))

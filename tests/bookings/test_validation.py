@@ -1,0 +1,314 @@
+"""DESIGN 5.5: both validation modes, their codes and bodies, overrides and DST (acceptance 5 and 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bookings.models import Booking, BookingStatusChange, Customer, TableAssignment
+from bookings.services.creation import Channel
+from config.errors import ApplicationError, InvalidPayload
+from restaurants.models import OpeningHours
+from tests.bookings.conftest import DAY, body, create, ops_body
+from tests.factories import BookingFactory, RestaurantFactory, ServicePeriodFactory, TableFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(restaurant, **kwargs) -> ApplicationError:
+    """Run the pipeline expecting a refusal; assert that nothing was written."""
+    counts = (Booking.objects.count(), Customer.objects.count(), BookingStatusChange.objects.count())
+    with pytest.raises(ApplicationError) as info:
+        create(restaurant, **kwargs)
+    assert (Booking.objects.count(), Customer.objects.count(), BookingStatusChange.objects.count()) == counts
+    return info.value
+
+
+def issue_codes(error: ApplicationError) -> list[str]:
+    return [i["code"] for i in error.as_body()["issues"]]
+
+
+# --- statuses ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("mode_name", "status"), [("legacy", "pending"), ("unified", "pending_allocation")])
+def test_new_bookings_get_the_modes_status(settings, restaurant, tables, mode_name, status):
+    settings.BOOKING_VALIDATION_MODE = mode_name
+    booking = create(restaurant).booking
+    assert booking.status == status
+    assert booking.status_changes.get().to_status == status
+
+
+# --- shared rejections, one expectation per mode -------------------------------------------------
+@pytest.mark.parametrize(
+    ("time", "party", "legacy_reason", "unified_code"),
+    [
+        ("07:00", 2, "outside_service_hours", "OUTSIDE_HOURS"),
+        ("16:00", 2, "outside_service_hours", "SERVICE_PERIOD"),
+        ("21:30", 4, "booking_exceeds_service_end", "OUTSIDE_HOURS"),
+    ],
+)
+def test_both_modes_reject_with_their_documented_body(
+    mode, restaurant, tables, time, party, legacy_reason, unified_code
+):
+    ServicePeriodFactory(restaurant=restaurant, name="lunch", start_time=dt.time(12), end_time=dt.time(15))
+    ServicePeriodFactory(restaurant=restaurant, name="dinner", start_time=dt.time(17), end_time=dt.time(22))
+    error = refused(restaurant, payload=body(restaurant, time=time, party=party))
+    if mode == "legacy":
+        assert error.status_code == 422
+        assert error.as_body() == {"error": "Booking outside service policy", "reasons": [legacy_reason]}
+        assert error.headers == {}
+    else:
+        assert error.status_code == 400
+        assert error.as_body()["error"] == "Booking validation failed"
+        assert issue_codes(error)[0] == unified_code
+        assert error.as_body()["issues"][0]["overridable"] is True
+        assert error.headers == {"X-Booking-Validation": "unified"}
+
+
+def test_legacy_dining_time_depends_on_party_size(legacy, restaurant):
+    lunch_for_six = create(restaurant, payload=body(restaurant, time="12:00", party=6, bookingType="lunch")).booking
+    dinner_for_two = create(restaurant, payload=body(restaurant, time="20:00", party=2, email="b@example.com")).booking
+    dinner_for_ten = create(restaurant, payload=body(restaurant, time="20:00", party=10, email="c@example.com")).booking
+    assert (lunch_for_six.end_at - lunch_for_six.start_at) == dt.timedelta(minutes=85)
+    assert (dinner_for_two.end_at - dinner_for_two.start_at) == dt.timedelta(minutes=60)
+    assert (dinner_for_ten.end_at - dinner_for_ten.start_at) == dt.timedelta(minutes=90)
+    assert dinner_for_ten.end_time == dt.time(21, 30)
+
+
+def test_legacy_ignores_override_and_capacity(legacy, restaurant, host):
+    payload = ops_body(restaurant, override={"apply": True, "reason": "regular guest"})
+    booking = create(restaurant, channel=Channel.OPS, payload=payload, actor=host, may_override=False).booking
+    assert booking.status == "pending"  # no tables at all, no 403 for the host
+    assert "override" not in booking.details
+
+
+# --- unified rules ------------------------------------------------------------------------------
+def test_unified_closed_date_when_a_dated_row_closes_the_day(unified, restaurant, tables):
+    OpeningHours.objects.create(restaurant=restaurant, date=DAY, is_closed=True)
+    error = refused(restaurant)
+    assert error.status_code == 400
+    assert error.as_body()["issues"] == [
+        {"code": "CLOSED_DATE", "message": f"{restaurant.name} takes no bookings on 2026-06-10.", "overridable": False}
+    ]
+
+
+def test_unified_dated_row_wins_over_the_weekday_row(unified, restaurant, tables):
+    OpeningHours.objects.filter(restaurant=restaurant, weekday=DAY.weekday()).update(
+        opens_at=dt.time(8), closes_at=dt.time(12)
+    )
+    OpeningHours.objects.create(restaurant=restaurant, date=DAY, opens_at=dt.time(17), closes_at=dt.time(23))
+    assert create(restaurant).booking.status == "pending_allocation"
+
+
+def test_unified_without_opening_hours_takes_no_bookings(unified):
+    restaurant = RestaurantFactory(open_every_day=False)
+    TableFactory(restaurant=restaurant)
+    assert issue_codes(refused(restaurant)) == ["CLOSED_DATE"]
+
+
+def test_closed_date_is_never_overridable(unified, restaurant, tables, owner):
+    OpeningHours.objects.create(restaurant=restaurant, date=DAY, is_closed=True)
+    payload = ops_body(restaurant, override={"apply": True, "reason": "private party"})
+    error = refused(restaurant, channel=Channel.OPS, payload=payload, actor=owner, may_override=True)
+    assert error.status_code == 400
+    assert issue_codes(error) == ["CLOSED_DATE"]
+
+
+@pytest.mark.parametrize(
+    ("booking_type", "time", "ok"),
+    [
+        ("dinner", "21:00", True),  # 23:00 less max(120 buffer, 120 dinner)
+        ("dinner", "21:15", False),
+        ("drinks", "21:00", True),
+        ("drinks", "21:15", False),  # the 120 minute buffer is larger than 75 minutes of drinks
+        ("dinner", "08:00", True),
+        ("dinner", "07:45", False),
+        ("dinner", "19:07", False),  # off the 15 minute grid
+    ],
+)
+def test_unified_last_bookable_start_and_grid(unified, restaurant, tables, booking_type, time, ok):
+    payload = body(restaurant, time=time, bookingType=booking_type)
+    if ok:
+        assert create(restaurant, payload=payload).booking.start_time.strftime("%H:%M") == time
+    else:
+        assert issue_codes(refused(restaurant, payload=payload)) == ["OUTSIDE_HOURS"]
+
+
+def test_unified_duration_comes_from_the_booking_type(unified, restaurant, tables):
+    restaurant.last_seating_buffer_minutes = 30
+    restaurant.save()
+    drinks = create(restaurant, payload=body(restaurant, time="21:45", bookingType="drinks")).booking
+    assert drinks.end_time == dt.time(23, 0)
+    breakfast = create(restaurant, payload=body(restaurant, time="08:00", bookingType="breakfast")).booking
+    assert breakfast.end_at - breakfast.start_at == dt.timedelta(minutes=60)
+
+
+def test_unified_service_periods_restrict_the_start(unified, restaurant, tables):
+    ServicePeriodFactory(restaurant=restaurant, name="dinner", start_time=dt.time(18), end_time=dt.time(21))
+    ServicePeriodFactory(
+        restaurant=restaurant,
+        name="lunch",
+        weekday=(DAY.weekday() + 1) % 7,
+        start_time=dt.time(12),
+        end_time=dt.time(14),
+    )
+    assert create(restaurant, payload=body(restaurant, time="18:00")).booking
+    error = refused(restaurant, payload=body(restaurant, time="12:30", bookingType="lunch"))  # lunch is another weekday
+    assert issue_codes(error) == ["SERVICE_PERIOD"]
+    assert "dinner 18:00-21:00" in error.as_body()["issues"][0]["message"]
+
+
+def test_unified_past_time_with_grace(unified, restaurant, tables, time_machine):
+    time_machine.move_to(dt.datetime(2026, 6, 10, 17, 4, tzinfo=dt.UTC), tick=False)  # 18:04 in London
+    assert create(restaurant, payload=body(restaurant, time="18:00")).booking  # within 5 minutes of grace
+    time_machine.move_to(dt.datetime(2026, 6, 10, 17, 7, tzinfo=dt.UTC), tick=False)  # 18:07
+    error = refused(restaurant, payload=body(restaurant, time="18:00", email="late@example.com"))
+    assert error.status_code == 400
+    assert issue_codes(error) == ["PAST_TIME"]
+
+
+def test_ops_channel_the_slot_containing_now_is_never_past(unified, restaurant, tables, host, time_machine):
+    time_machine.move_to(dt.datetime(2026, 6, 10, 17, 14, tzinfo=dt.UTC), tick=False)  # 18:14 in London
+    booking = create(restaurant, channel=Channel.OPS, payload=ops_body(restaurant, time="18:00"), actor=host).booking
+    assert booking.start_time == dt.time(18)
+    error = refused(restaurant, channel=Channel.OPS, payload=ops_body(restaurant, time="17:45"), actor=host)
+    assert issue_codes(error) == ["PAST_TIME"]
+
+
+# --- capacity (DESIGN 5.5 algorithm) --------------------------------------------------------------
+def _existing(restaurant, *, party, status="pending_allocation", time=dt.time(19), table=None):
+    booking = BookingFactory(
+        restaurant=restaurant, booking_date=DAY, start_time=time, end_time=dt.time(21), party_size=party, status=status
+    )
+    if table is not None:
+        TableAssignment.objects.create(booking=booking, table=table)
+    return booking
+
+
+def test_unassigned_bookings_take_the_smallest_free_table_that_seats_them(unified, restaurant, tables):
+    _existing(restaurant, party=2)  # takes "Two", so the four-top is still free
+    assert create(restaurant, payload=body(restaurant, party=4)).booking
+
+
+def test_largest_unassigned_parties_are_placed_first(unified, restaurant, tables):
+    _existing(restaurant, party=2)
+    _existing(restaurant, party=3)  # the three takes "Four", the two takes "Two": full
+    error = refused(restaurant, payload=body(restaurant, party=1))
+    assert error.status_code == 409
+    assert error.as_body()["issues"] == [
+        {"code": "CAPACITY_EXCEEDED", "message": "No table for 1 is free at 19:00.", "overridable": True}
+    ]
+    assert error.headers == {"X-Booking-Validation": "unified"}
+
+
+def test_assigned_tables_count_and_released_ones_do_not(unified, restaurant, tables):
+    two, four = tables
+    held = _existing(restaurant, party=2, status="confirmed", table=four)
+    assert issue_codes(refused(restaurant, payload=body(restaurant, party=3))) == ["CAPACITY_EXCEEDED"]
+    held.table_assignments.update(released_at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    assert create(restaurant, payload=body(restaurant, party=3)).booking
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "cancelled",  # inactive statuses do not hold tables
+        "no_show",
+        "earlier",  # 16:00-18:00 does not overlap 19:00-21:00
+    ],
+)
+def test_non_overlapping_or_inactive_bookings_do_not_count(unified, restaurant, tables, setup):
+    two, four = tables
+    if setup == "earlier":
+        booking = _existing(restaurant, party=4, time=dt.time(16), table=four)
+        Booking.objects.filter(pk=booking.pk).update(end_at=booking.start_at + dt.timedelta(hours=2))
+    else:
+        _existing(restaurant, party=4, status=setup, table=four)
+    assert create(restaurant, payload=body(restaurant, party=4)).booking
+
+
+def test_inactive_tables_and_too_small_tables_give_no_capacity(unified, restaurant):
+    TableFactory(restaurant=restaurant, max_seats=8, is_active=False)
+    TableFactory(restaurant=restaurant, max_seats=4)
+    TableFactory(restaurant=restaurant, min_seats=6, max_seats=10)
+    assert issue_codes(refused(restaurant, payload=body(restaurant, party=5))) == ["CAPACITY_EXCEEDED"]
+    assert create(restaurant, payload=body(restaurant, party=6)).booking
+
+
+# --- overrides ----------------------------------------------------------------------------------
+def test_owner_override_with_reason_succeeds_and_is_recorded(unified, restaurant, owner):
+    # No tables (capacity) and a time in the past: both overridable.
+    payload = ops_body(restaurant, date="2026-05-30", override={"apply": True, "reason": "  VIP table  "})
+    result = create(restaurant, channel=Channel.OPS, payload=payload, actor=owner, may_override=True)
+    booking = result.booking
+    assert booking.status == "pending_allocation"
+    change = booking.status_changes.get()
+    assert (change.from_status, change.to_status, change.changed_by) == ("", "pending_allocation", owner)
+    assert change.reason == "override: VIP table"
+    assert change.metadata == {"overriddenIssues": ["PAST_TIME", "CAPACITY_EXCEEDED"]}
+    assert booking.details["override"] == {"reason": "VIP table", "issues": ["PAST_TIME", "CAPACITY_EXCEEDED"]}
+
+
+@pytest.mark.parametrize("with_issues", [True, False])
+def test_host_asking_for_an_override_gets_403_missing_override(unified, restaurant, host, with_issues):
+    if not with_issues:
+        TableFactory(restaurant=restaurant)
+    payload = ops_body(restaurant, override={"apply": True, "reason": "regular guest"})
+    error = refused(restaurant, channel=Channel.OPS, payload=payload, actor=host, may_override=False)
+    assert error.status_code == 403
+    assert issue_codes(error)[0] == "MISSING_OVERRIDE"
+    assert error.as_body()["issues"][0]["overridable"] is False
+    assert error.headers == {"X-Booking-Validation": "unified"}
+
+
+def test_override_not_applied_leaves_the_issues(unified, restaurant, owner):
+    payload = ops_body(restaurant, override={"apply": False})
+    error = refused(restaurant, channel=Channel.OPS, payload=payload, actor=owner, may_override=True)
+    assert issue_codes(error) == ["CAPACITY_EXCEEDED"]
+    assert error.status_code == 409
+
+
+# --- DST (acceptance 7) ---------------------------------------------------------------------------
+@pytest.fixture
+def new_york(db, time_machine):
+    time_machine.move_to(dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC), tick=False)
+    restaurant = RestaurantFactory(timezone="America/New_York", country="US", open_every_day=False)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(restaurant=restaurant, weekday=d, opens_at=dt.time(0), closes_at=dt.time(0)) for d in range(7)
+    )  # open round the clock: the checks below are about the clock change, not the hours
+    TableFactory(restaurant=restaurant, max_seats=8)
+    TableFactory(restaurant=restaurant, max_seats=8)
+    return restaurant
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "start_utc", "end_utc", "end_time"),
+    [
+        # spring forward: 02:00 EST becomes 03:00 EDT
+        ("2026-03-08", "01:00", "2026-03-08T06:00", "2026-03-08T08:00", dt.time(4)),
+        ("2026-03-08", "19:00", "2026-03-08T23:00", "2026-03-09T01:00", dt.time(21)),
+        ("2026-03-07", "19:00", "2026-03-08T00:00", "2026-03-08T02:00", dt.time(21)),
+        # fall back: 01:00-02:00 happens twice; the first (EDT) occurrence is meant
+        ("2026-11-01", "01:30", "2026-11-01T05:30", "2026-11-01T07:30", dt.time(2, 30)),
+        ("2026-11-01", "19:00", "2026-11-02T00:00", "2026-11-02T02:00", dt.time(21)),
+    ],
+)
+def test_dst_days_store_the_right_utc_instants(unified, new_york, date, time, start_utc, end_utc, end_time):
+    payload = body(new_york, date=date, time=time, phone="+1 212 555 0123")
+    booking = create(new_york, payload=payload).booking
+    booking.refresh_from_db()
+    assert booking.start_at == dt.datetime.fromisoformat(start_utc).replace(tzinfo=dt.UTC)
+    assert booking.end_at == dt.datetime.fromisoformat(end_utc).replace(tzinfo=dt.UTC)
+    assert booking.end_time == end_time
+
+
+@pytest.mark.parametrize("time", ["02:00", "02:30", "02:45"])
+def test_a_time_in_the_spring_forward_gap_is_a_400(mode, new_york, time):
+    payload = body(new_york, date="2026-03-08", time=time, phone="+1 212 555 0123")
+    with pytest.raises(InvalidPayload) as info:
+        create(new_york, payload=payload)
+    assert info.value.as_body() == {
+        "error": "Invalid payload",
+        "details": {"time": [f"{time} does not exist on 2026-03-08 in America/New_York (the clocks go forward)."]},
+    }
+    assert Booking.objects.count() == 0
