@@ -1,0 +1,334 @@
+"""The ops board: the Booking changelist with the day, counts, row actions and bulk actions (DESIGN 7).
+
+Every action goes through the lifecycle services: the tests look for the status, the history row
+with the acting user and the message on the board; a refused transition is a message, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.messages import get_messages
+
+from bookings.models import Booking, BookingStatusChange, TableAssignment
+from bookings.services import lifecycle
+from tests.admin.conftest import BOARD_URL, TODAY, booking_in, change_form_data, staff
+from tests.factories import BookingFactory, RestaurantFactory, TableFactory
+
+pytestmark = pytest.mark.django_db
+S = Booking.Status
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _action(booking, name: str) -> str:
+    return f"{BOARD_URL}{booking.pk}/board/{name}/"
+
+
+@pytest.fixture
+def host_client(client, board_host):
+    client.force_login(board_host)
+    return client
+
+
+# --- what the board shows -----------------------------------------------------------------------
+def test_the_board_opens_on_today_in_the_restaurants_timezone(client, time_machine):
+    auckland = RestaurantFactory(timezone="Pacific/Auckland")
+    client.force_login(staff(auckland, "host"))
+    time_machine.move_to(dt.datetime(2026, 6, 2, 20, 0, tzinfo=dt.UTC), tick=False)  # 08:00 on 3 June there
+    utc_today = booking_in(auckland, booking_date=dt.date(2026, 6, 2))
+    local_today = booking_in(auckland, booking_date=dt.date(2026, 6, 3))
+
+    response = client.get(BOARD_URL)
+
+    assert [b.pk for b in response.context["cl"].result_list] == [local_today.pk]
+    assert utc_today.pk not in {b.pk for b in response.context["cl"].result_list}
+    assert "Wednesday 3 June 2026 (today)" in response.content.decode()
+
+
+def test_day_navigation_and_any_date(host_client, restaurant):
+    yesterday = booking_in(restaurant, booking_date=TODAY - dt.timedelta(days=1))
+    tomorrow = booking_in(restaurant, booking_date=TODAY + dt.timedelta(days=1))
+    booking_in(restaurant)
+
+    board = host_client.get(BOARD_URL).content.decode()
+    later = host_client.get(BOARD_URL, {"booking_date": "2026-06-03"})
+    earlier = host_client.get(BOARD_URL, {"booking_date": "2026-06-01"})
+
+    assert "?booking_date=2026-06-01" in board and "?booking_date=2026-06-03" in board
+    assert 'type="date" name="booking_date"' in board
+    assert [b.pk for b in later.context["cl"].result_list] == [tomorrow.pk]
+    assert [b.pk for b in earlier.context["cl"].result_list] == [yesterday.pk]
+
+
+def test_a_date_that_is_not_a_date_is_a_redirect_not_an_error(host_client):
+    response = host_client.get(BOARD_URL, {"booking_date": "2026-02-30"})
+    assert response.status_code == 302
+    assert host_client.get(response.url).status_code == 200
+
+
+def test_counts_per_status_include_zeros(host_client, restaurant):
+    booking_in(restaurant, S.CONFIRMED)
+    booking_in(restaurant, S.CONFIRMED)
+    booking_in(restaurant, S.CHECKED_IN)
+    booking_in(restaurant, S.CONFIRMED, booking_date=TODAY + dt.timedelta(days=1))  # another day
+
+    response = host_client.get(BOARD_URL, {"status__exact": "checked_in"})
+
+    counts = {c["status"]: c["count"] for c in response.context["status_counts"]}
+    assert counts == {s.value: 0 for s in S} | {"confirmed": 2, "checked_in": 1}
+    assert 'Confirmed: <span class="tk-count">2</span>' in response.content.decode()
+
+
+def test_columns_show_time_tables_source_and_where_notifications_go(host_client, restaurant, tables, board_host):
+    guest = booking_in(restaurant, S.PENDING_ALLOCATION, start_time=dt.time(19, 30), end_time=dt.time(21, 30))
+    lifecycle.booking_assign_tables(booking=guest, table_ids=[tables[1].pk], actor=board_host)
+    booking_in(
+        restaurant,
+        source="walk-in",
+        customer_email=restaurant.contact_email,
+        details={"channel": "ops", "providedContact": {"email": False, "phone": False}},
+    )
+    booking_in(restaurant, source="walk-in", customer_email="walkin+abc@system.local")
+
+    page = host_client.get(BOARD_URL).content.decode()
+
+    assert "19:30–21:30" in page
+    assert '<td class="field-tables">Four</td>' in page
+    assert "restaurant (guest left no email)" in page
+    assert '<td class="field-notified">none</td>' in page
+    assert '<td class="field-notified">guest</td>' in page
+    assert "Walk-in" in page
+    assert "walkin+abc@system.local" not in page
+
+
+def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, restaurant):
+    expected = {
+        S.PENDING_ALLOCATION: {"assign", "cancel"},
+        S.CONFIRMED: {"check-in", "no-show", "cancel"},
+        S.CHECKED_IN: {"check-out", "no-show"},
+        S.NO_SHOW: {"undo-no-show"},
+        S.COMPLETED: set(),
+        S.CANCELLED: set(),
+    }
+    bookings = {status: booking_in(restaurant, status) for status in expected}
+
+    page = host_client.get(BOARD_URL).content.decode()
+
+    for status, actions in expected.items():
+        shown = {a for a in ("assign", "check-in", "check-out", "no-show", "undo-no-show", "cancel")
+                 if f"/{bookings[status].pk}/board/{a}/" in page}  # fmt: skip
+        assert shown == actions, status
+
+
+def test_add_walk_in_replaces_the_add_form(host_client, superuser, client):
+    page = host_client.get(BOARD_URL).content.decode()
+    assert 'href="/ops/bookings/new"' in page
+    assert host_client.get(f"{BOARD_URL}add/").status_code == 403
+    client.force_login(superuser)
+    assert client.get(f"{BOARD_URL}add/").status_code == 403
+
+
+def test_search_by_reference_phone_email_or_name_across_days(host_client, restaurant):
+    wanted = booking_in(restaurant, customer_name="Grace Hopper", booking_date=TODAY + dt.timedelta(days=5))
+    booking_in(restaurant, customer_name="Alan Turing")
+
+    for term in (wanted.reference, wanted.customer_phone, wanted.customer_email, "hopper"):
+        response = host_client.get(BOARD_URL, {"q": term})
+        assert [b.pk for b in response.context["cl"].result_list] == [wanted.pk], term
+
+
+def test_filters_by_status_source_and_type(host_client, restaurant):
+    phone = booking_in(restaurant, source="phone", booking_type="lunch")
+    booking_in(restaurant, S.CHECKED_IN)
+
+    by_source = host_client.get(BOARD_URL, {"source__exact": "phone"})
+    by_type = host_client.get(BOARD_URL, {"booking_type__exact": "lunch"})
+    by_status = host_client.get(BOARD_URL, {"status__exact": "confirmed"})
+
+    for response in (by_source, by_type, by_status):
+        assert [b.pk for b in response.context["cl"].result_list] == [phone.pk]
+
+
+def test_the_change_page_shows_history_read_only_and_status_is_not_editable(host_client, restaurant, board_host):
+    booking = booking_in(restaurant)
+    lifecycle.booking_check_in(booking=booking, actor=board_host)
+
+    page = host_client.get(f"{BOARD_URL}{booking.pk}/change/").content.decode()
+    data = {**change_form_data(host_client.get(f"{BOARD_URL}{booking.pk}/change/")), "notes": "Window seat"}
+    post = host_client.post(f"{BOARD_URL}{booking.pk}/change/", {**data, "status": "cancelled"})
+
+    assert 'name="status"' not in page
+    assert "checked_in" in page and board_host.username in page
+    assert post.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == S.CHECKED_IN
+    assert booking.notes == "Window seat"
+
+
+# --- row actions ----------------------------------------------------------------------------------
+def test_check_in_with_one_click_goes_through_the_service(host_client, restaurant, board_host):
+    booking = booking_in(restaurant)
+    board = f"{BOARD_URL}?booking_date={TODAY}&status__exact=confirmed"
+
+    response = host_client.post(
+        f"{_action(booking, 'check-in')}?_changelist_filters=booking_date%3D{TODAY}%26status__exact%3Dconfirmed"
+    )
+
+    assert response.status_code == 302 and response.url == board
+    booking.refresh_from_db()
+    assert booking.status == S.CHECKED_IN and booking.checked_in_at is not None
+    change = booking.status_changes.get()
+    assert (change.from_status, change.to_status, change.changed_by) == (S.CONFIRMED, S.CHECKED_IN, board_host)
+    assert _messages(response) == [f"Checked in: {booking.reference} ({booking.customer_name})."]
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "after"),
+    [
+        (S.CHECKED_IN, "check-out", S.COMPLETED),
+        (S.CONFIRMED, "no-show", S.NO_SHOW),
+        (S.NO_SHOW, "undo-no-show", S.CONFIRMED),
+    ],
+)
+def test_other_one_click_actions(host_client, restaurant, board_host, status, action, after):
+    booking = booking_in(restaurant, status)
+
+    response = host_client.post(_action(booking, action))
+
+    assert response.status_code == 302
+    assert response.url == f"{BOARD_URL}?booking_date={TODAY}&restaurant={restaurant.pk}"
+    booking.refresh_from_db()
+    assert booking.status == after
+    assert booking.status_changes.get().changed_by == board_host
+
+
+def test_an_illegal_transition_is_a_message_not_an_error(host_client, restaurant):
+    booking = booking_in(restaurant, S.COMPLETED)
+
+    response = host_client.post(_action(booking, "check-in"), follow=True)
+
+    assert response.status_code == 200
+    assert "Cannot move booking from completed to checked_in" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == S.COMPLETED
+    assert not booking.status_changes.exists()
+
+
+def test_check_in_on_another_day_is_refused_with_a_message(host_client, restaurant):
+    booking = booking_in(restaurant, booking_date=TODAY + dt.timedelta(days=1))
+
+    response = host_client.post(_action(booking, "check-in"))
+
+    assert "only possible on the reservation date" in _messages(response)[0]
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_actions_are_post_only_and_unknown_actions_are_404(host_client, restaurant):
+    booking = booking_in(restaurant)
+    assert host_client.get(_action(booking, "check-in")).status_code == 405
+    assert host_client.post(_action(booking, "explode")).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_cancel_asks_for_confirmation_first(host_client, restaurant, board_host):
+    booking = booking_in(restaurant)
+
+    page = host_client.get(_action(booking, "cancel"))
+    booking.refresh_from_db()
+    assert page.status_code == 200 and "Are you sure" in page.content.decode()
+    assert booking.status == S.CONFIRMED
+
+    response = host_client.post(_action(booking, "cancel"), {"reason": "Guest phoned"})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == S.CANCELLED
+    change = booking.status_changes.get()
+    assert (change.changed_by, change.reason, change.metadata) == (board_host, "Guest phoned", {"cancelledBy": "staff"})
+
+
+def test_assign_table_offers_free_tables_and_confirms(host_client, restaurant, tables, board_host):
+    taken_by_other = booking_in(restaurant, S.PENDING_ALLOCATION, party_size=2)
+    lifecycle.booking_assign_tables(booking=taken_by_other, table_ids=[tables[0].pk], actor=board_host)
+    TableFactory(restaurant=restaurant, name="Retired", max_seats=8, is_active=False)
+    booking = booking_in(restaurant, S.PENDING_ALLOCATION, party_size=3)
+
+    page = host_client.get(_action(booking, "assign"))
+    offered = {t.name for t in page.context["form"].fields["tables"].queryset}
+    response = host_client.post(_action(booking, "assign"), {"tables": [tables[1].pk]})
+
+    assert offered == {"Four"}
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+    assert list(TableAssignment.objects.filter(booking=booking).values_list("table__name", flat=True)) == ["Four"]
+    assert booking.status_changes.get().changed_by == board_host
+
+
+def test_assigning_a_taken_table_is_a_message(host_client, restaurant, tables, board_host):
+    first = booking_in(restaurant, S.PENDING_ALLOCATION)
+    lifecycle.booking_assign_tables(booking=first, table_ids=[tables[0].pk], actor=board_host)
+    booking = booking_in(restaurant, S.PENDING_ALLOCATION)
+
+    response = host_client.post(_action(booking, "assign"), {"tables": [tables[0].pk]})
+
+    assert response.status_code == 200  # the form again: the table is not a free choice
+    assert response.context["form"].errors
+    booking.refresh_from_db()
+    assert booking.status == S.PENDING_ALLOCATION
+
+
+# --- bulk actions ---------------------------------------------------------------------------------
+def test_bulk_check_in_reports_successes_and_failures(host_client, restaurant, board_host):
+    ok = booking_in(restaurant)
+    refused = booking_in(restaurant, S.CANCELLED)
+
+    response = host_client.post(
+        BOARD_URL, {"action": "bulk_check_in", "_selected_action": [ok.pk, refused.pk], "index": 0}
+    )
+
+    assert response.status_code == 302
+    messages = _messages(response)
+    assert f"Checked in: {ok.reference} ({ok.customer_name})." in messages
+    assert any(refused.reference in m and "Cannot move booking from cancelled" in m for m in messages)
+    ok.refresh_from_db()
+    refused.refresh_from_db()
+    assert (ok.status, refused.status) == (S.CHECKED_IN, S.CANCELLED)
+    assert BookingStatusChange.objects.filter(booking=ok, changed_by=board_host).exists()
+
+
+def test_bulk_cancel_has_a_confirmation_step(host_client, restaurant):
+    bookings = [booking_in(restaurant), booking_in(restaurant, S.PENDING_ALLOCATION)]
+    selected = {"action": "bulk_cancel", "_selected_action": [b.pk for b in bookings]}
+
+    confirm_page = host_client.post(BOARD_URL, {**selected, "index": 0})
+    assert confirm_page.status_code == 200 and "Are you sure" in confirm_page.content.decode()
+    assert all(b.status != S.CANCELLED for b in Booking.objects.all())
+
+    response = host_client.post(BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed"})
+
+    assert response.status_code == 302
+    assert set(Booking.objects.values_list("status", flat=True)) == {S.CANCELLED}
+
+
+# --- query count --------------------------------------------------------------------------------
+def test_the_board_runs_a_fixed_number_of_queries_for_a_day_of_200(
+    host_client, restaurant, tables, board_host, django_assert_max_num_queries
+):
+    for i in range(200):
+        booking = BookingFactory(restaurant=restaurant, booking_date=TODAY, status=S.PENDING_ALLOCATION)
+        if i % 50 == 0:
+            TableAssignment.objects.create(booking=booking, table=tables[i % 2])
+    host_client.get(BOARD_URL)  # warm the session
+
+    with django_assert_max_num_queries(12):
+        response = host_client.get(BOARD_URL)
+
+    assert response.context["cl"].result_count == 200
+    assert len(response.context["cl"].result_list) == 200
