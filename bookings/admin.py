@@ -432,7 +432,7 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
 
     # --- the board around the list ---
     def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, {"title": "Ops board", **(extra_context or {})})
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
             context.update(self._board_context(request, context["cl"]))
