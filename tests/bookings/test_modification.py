@@ -86,22 +86,10 @@ def test_finished_or_seated_bookings_cannot_be_modified(restaurant, host, status
 
 
 def test_a_change_into_a_full_slot_is_refused_and_changes_nothing(unified, restaurant, tables, host):
-    BookingFactory(
-        restaurant=restaurant,
-        booking_date=DAY,
-        start_time=dt.time(12),
-        end_time=dt.time(14),
-        party_size=4,
-        status="pending",
-    )
-    BookingFactory(
-        restaurant=restaurant,
-        booking_date=DAY,
-        start_time=dt.time(12),
-        end_time=dt.time(14),
-        party_size=2,
-        status="pending",
-    )
+    for party in (4, 2):  # lunch fills both tables
+        BookingFactory(
+            restaurant=restaurant, booking_date=DAY, start_time=dt.time(12), end_time=dt.time(14), party_size=party
+        )
     booking = create(restaurant).booking
     with pytest.raises(BookingValidationFailed) as info:
         booking_modify(booking=booking, actor=host, start_time=dt.time(12))
