@@ -102,6 +102,9 @@ STORAGES = {
 
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
+if env.str("EMAIL_BACKEND", default=""):  # an ESP through django-anymail (README "Notifications")
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+ANYMAIL = env.json("ANYMAIL", default={})
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tablekeeper <bookings@tablekeeper.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
