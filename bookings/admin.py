@@ -350,7 +350,10 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["reference", "restaurant", "status", "source", "created_by"]}),
         ("Slot", {"fields": ["booking_date", "start_time", "end_time", "start_at", "end_at", "party_size"]}),
-        ("Guest", {"fields": ["customer", "customer_name", "customer_email", "customer_phone", "marketing_opt_in"]}),
+        (
+            "Guest",
+            {"fields": ["customer", "customer_name", "notification_email", "customer_phone", "marketing_opt_in"]},
+        ),
         ("Service", {"fields": ["booking_type", "seating_preference", "notes", "checked_in_at", "checked_out_at"]}),
         ("Request", {"classes": ["collapse"], "fields": ["details", "idempotency_key", "client_request_id"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
@@ -393,6 +396,13 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
     @admin.display(description="tables")
     def tables(self, booking: Booking) -> str:
         return ", ".join(a.table.name for a in booking.active_assignments) or "–"
+
+    @admin.display(description="notification email")
+    def notification_email(self, booking: Booking) -> str:
+        """Placeholders are never shown as a contact (DESIGN 3)."""
+        if booking.notification_recipient == "none":
+            return "no email given (nothing is sent)"
+        return f"{booking.customer_email} ({NOTIFIED_LABELS[booking.notification_recipient]})"
 
     @admin.display(description="notifications go to")
     def notified(self, booking: Booking) -> str:

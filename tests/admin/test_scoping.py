@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from bookings.models import Booking, BookingStatusChange, Customer, TableAssignment
 from bookings.services import lifecycle
+from notifications.models import Notification
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
 from tests.admin.conftest import BOARD_URL, TODAY, booking_in, change_form_data, staff
 from tests.factories import ServicePeriodFactory
@@ -40,6 +41,7 @@ SCOPED = {
     Booking: "restaurant",
     BookingStatusChange: "booking__restaurant",
     TableAssignment: "booking__restaurant",
+    Notification: "booking__restaurant",
 }
 
 

@@ -10,21 +10,11 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+from tests.browser.test_walkin import ARTIFACTS, CHROMIUM_ARGS
 
 
 @pytest.fixture
