@@ -74,23 +74,22 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-@pytest.fixture
-def make_booking(restaurant, committed):
-    """`book` and run what its commit dispatches (the eager send task)."""
+def _committing(create, restaurant, committed):
+    """`create` at the default restaurant, then run what its commit dispatches (the eager send task)."""
 
     def make(**kwargs) -> Booking:
         kwargs.setdefault("restaurant", restaurant)
         with committed():
-            return book(**kwargs)
+            return create(**kwargs)
 
     return make
+
+
+@pytest.fixture
+def make_booking(restaurant, committed):
+    return _committing(book, restaurant, committed)
 
 
 @pytest.fixture
 def make_seeded(restaurant, committed):
-    def make(**kwargs) -> Booking:
-        kwargs.setdefault("restaurant", restaurant)
-        with committed():
-            return seed_booking(**kwargs)
-
-    return make
+    return _committing(seed_booking, restaurant, committed)

@@ -1,0 +1,63 @@
+"""Never twice under concurrency, on PostgreSQL: the row lock and the status check, not luck."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import close_old_connections
+
+from bookings.services.creation import Channel
+from notifications.models import Notification
+from notifications.sending import notification_deliver
+from notifications.services import notification_record
+from notifications.tasks import send_notification
+from tests.notifications.conftest import book
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+RACERS = 8
+
+
+def _race(work) -> list[BaseException]:
+    barrier = threading.Barrier(RACERS)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            work()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_concurrent_tasks_for_one_row_send_one_email(restaurant, monkeypatch):
+    monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # the row waits, queued
+    booking = book(restaurant=restaurant, channel=Channel.OPS)
+    row = Notification.objects.get(booking=booking)
+
+    errors = _race(lambda: notification_deliver(notification_id=row.pk))
+
+    assert errors == []
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_concurrent_records_of_one_event_keep_one_row(restaurant, monkeypatch):
+    monkeypatch.setattr(send_notification, "delay", lambda *args: None)
+    booking = book(restaurant=restaurant, channel=Channel.OPS)
+
+    errors = _race(lambda: notification_record(booking=booking, kind="confirmation", dedupe_key="change:42"))
+
+    assert errors == []
+    assert Notification.objects.filter(booking=booking, kind="confirmation").count() == 1
