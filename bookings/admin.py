@@ -450,14 +450,12 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
 
     def _board_context(self, request, cl) -> dict:
         board = board_for(request)
-        day_filter = next(spec for spec in cl.filter_specs if isinstance(spec, BoardDayFilter))
-        context = {
-            "board": board,
-            "walk_in_url": WALK_IN_URL,
-            "day_links": list(day_filter.choices(cl)),
-            "status_counts": [],
-        }
-        if board.restaurant is None or board.day is None:
+        context = {"board": board, "walk_in_url": WALK_IN_URL, "day_links": [], "status_counts": []}
+        day_filter = next((spec for spec in cl.filter_specs if isinstance(spec, BoardDayFilter)), None)
+        if day_filter is None:  # no restaurant to show
+            return context
+        context["day_links"] = list(day_filter.choices(cl))
+        if board.day is None:
             return context
         counts = dict(
             Booking.objects.filter(restaurant=board.restaurant, booking_date=board.day)

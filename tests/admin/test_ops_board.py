@@ -332,3 +332,10 @@ def test_the_board_runs_a_fixed_number_of_queries_for_a_day_of_200(
 
     assert response.context["cl"].result_count == 200
     assert len(response.context["cl"].result_list) == 200
+
+
+def test_the_board_renders_when_there_is_no_restaurant_yet(client, superuser):
+    client.force_login(superuser)
+    response = client.get(BOARD_URL)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0

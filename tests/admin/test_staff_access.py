@@ -106,3 +106,21 @@ def test_groups_sync_is_idempotent_and_skips_models_that_do_not_exist(monkeypatc
     assert {"Owner", "Manager", "Host", "Server"} <= set(after)
     assert "view_ghost" not in after["Host"]
     assert after["Manager"] == after["Owner"] and after["Server"] == after["Host"]
+
+
+def test_the_membership_admin_grants_and_revokes_through_the_services(client, restaurant):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    user = UserFactory(is_staff=False)
+
+    added = client.post(
+        "/admin/restaurants/membership/add/", {"user": user.pk, "restaurant": restaurant.pk, "role": "owner"}
+    )
+    user.refresh_from_db()
+    assert added.status_code == 302
+    assert user.is_staff and _groups(user) == {"Owner"}
+
+    membership = Membership.objects.get(user=user)
+    deleted = client.post(f"/admin/restaurants/membership/{membership.pk}/delete/", {"post": "yes"})
+    user.refresh_from_db()
+    assert deleted.status_code == 302
+    assert not user.is_staff and _groups(user) == set()
