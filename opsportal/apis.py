@@ -20,12 +20,11 @@ from rest_framework.response import Response
 
 from bookings.apis import IDEMPOTENCY_KEY_PARAMETER
 from bookings.contacts import is_placeholder_email
-from bookings.idempotency import request_fingerprint
 from bookings.models import Booking
 from bookings.selectors import booking_active_for_identity
 from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
 from bookings.services import lifecycle
-from bookings.services.creation import Channel, booking_create
+from bookings.services.creation import Channel
 from bookings.services.modification import booking_modify
 from bookings.validation import validation_headers
 from opsportal import selectors
@@ -44,6 +43,7 @@ from opsportal.serializers import (
     StatusSummarySerializer,
 )
 from opsportal.throttles import OpsCreateThrottle, OpsListThrottle
+from opsportal.walkins import walkin_create
 
 ERROR = ErrorSerializer
 RESTAURANT_PARAM = OpenApiParameter(
@@ -138,25 +138,15 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
         if wait is not None:
             raise exceptions.Throttled(wait=wait)
         membership = selectors.membership_for_staff(user=request.user, restaurant_id=restaurant_id)
-        result = booking_create(
-            restaurant=membership.restaurant,
+        result = walkin_create(
+            request=request,
+            membership=membership,
             data=data,
-            channel=Channel.OPS,
-            actor=request.user,
-            may_override=membership.may_override,
-            source=data.get("source"),
+            body=request.data,
             idempotency_key=request.headers.get("Idempotency-Key"),
-            fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
-            request_meta={"ip": request.META.get("REMOTE_ADDR"), "userAgent": request.headers.get("User-Agent", "")},
+            via="api",
         )
         booking = result.booking
-        log_walkin(
-            "booking_replayed" if result.duplicate else "booking_created",
-            via="api",
-            user=request.user,
-            restaurant_id=booking.restaurant_id,
-            booking_id=booking.pk,
-        )
         body = BookingCreateResponseSerializer(
             {
                 "booking": booking,

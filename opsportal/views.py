@@ -18,12 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from bookings.idempotency import request_fingerprint
-from bookings.services.creation import Channel, booking_create
 from config.errors import ApplicationError, NotFound
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
 from opsportal.forms import WalkInForm
+from opsportal.walkins import walkin_create
 from restaurants.models import Restaurant
 
 STATUS_WORDS = {
@@ -76,16 +75,13 @@ def walkin_new(request):
         membership = selectors.membership_for_staff(
             user=request.user, restaurant_id=form.cleaned_data["restaurantId"].pk
         )
-        result = booking_create(
-            restaurant=membership.restaurant,
+        result = walkin_create(
+            request=request,
+            membership=membership,
             data=form.validated_data,
-            channel=Channel.OPS,
-            actor=request.user,
-            may_override=membership.may_override,
-            source=form.validated_data.get("source"),
+            body=form.payload(),
             idempotency_key=str(form.cleaned_data["idempotencyKey"]),
-            fingerprint=request_fingerprint(method=request.method, route=request.path, body=form.payload()),
-            request_meta={"ip": request.META.get("REMOTE_ADDR"), "userAgent": request.headers.get("User-Agent", "")},
+            via="form",
         )
     except ApplicationError as exc:
         log_walkin("booking_refused", error=error_code(exc.status_code, exc.as_body()), level=logging.WARNING, **event)
@@ -94,9 +90,7 @@ def walkin_new(request):
     except Exception:
         log_walkin("booking_failed", error="INTERNAL", level=logging.ERROR, **event)
         raise
-    booking = result.booking
-    log_walkin("booking_replayed" if result.duplicate else "booking_created", booking_id=booking.pk, **event)
-    return redirect("opsportal:walkin-created", booking_id=booking.pk)
+    return redirect("opsportal:walkin-created", booking_id=result.booking.pk)
 
 
 @login_required

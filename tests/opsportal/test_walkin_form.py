@@ -177,6 +177,14 @@ def test_field_errors_are_shown_next_to_the_field(staff, restaurant, overrides, 
     assert (Booking.objects.count(), Customer.objects.count()) == (0, 0)
 
 
+def test_a_tampered_form_key_asks_for_a_new_form(staff, restaurant):
+    response = staff.post(NEW_URL, _form(restaurant, idempotencyKey="not-a-uuid"))
+
+    assert response.status_code == 400
+    assert "This form is damaged or expired" in response.content.decode()
+    assert Booking.objects.count() == 0
+
+
 def test_a_restaurant_outside_the_memberships_is_a_field_error(staff, restaurant, other_restaurant):
     response = staff.post(NEW_URL, _form(restaurant, restaurantId=str(other_restaurant.pk)))
 
