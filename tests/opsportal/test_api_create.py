@@ -269,6 +269,23 @@ def test_pipeline_refusal_answers_with_the_mode_body(host_client, restaurant, se
     assert _counts() == (0, 0)
 
 
+# --- overrides follow the membership role ---------------------------------------------------------
+def test_an_owner_may_override_a_rule_and_a_host_may_not(owner_client, token_client, restaurant, settings):
+    settings.BOOKING_VALIDATION_MODE = "unified"
+    body = walkin_body(restaurant, time="22:30", override={"apply": True, "reason": "regulars, short dessert"})
+
+    by_owner = _post(owner_client, body)
+    by_host = _post(token_client, {**body, "name": "Another Guest"})
+
+    assert by_owner.status_code == 201, by_owner.json()
+    booking = Booking.objects.get()
+    assert booking.details["override"]["reason"] == "regulars, short dessert"
+    assert "override" in booking.status_changes.get().reason
+    assert by_host.status_code == 403
+    assert by_host.json()["issues"][0]["code"] == "MISSING_OVERRIDE"
+    assert Booking.objects.count() == 1
+
+
 # --- one log line per outcome ----------------------------------------------------------------------
 def test_one_structured_log_line_per_create_replay_and_refusal(host_client, restaurant, host, caplog):
     key = str(uuid.uuid4())

@@ -11,6 +11,7 @@ import time_machine
 from django.test import Client
 
 from bookings.models import Booking, Customer
+from opsportal.views import next_slot
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 from tests.opsportal.conftest import tomorrow
 
@@ -77,6 +78,24 @@ def test_form_defaults_today_next_slot_and_the_only_restaurant(staff, restaurant
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'<option value="{restaurant.pk}" selected>' in html
     assert "/admin/bookings/booking/" in html  # the ops board
+
+
+@pytest.mark.parametrize(
+    ("now", "interval", "slot"),
+    [
+        (dt.time(18, 0), 15, (0, dt.time(18, 0))),
+        (dt.time(18, 0, 1), 15, (0, dt.time(18, 15))),
+        (dt.time(18, 31), 30, (0, dt.time(19, 0))),
+        (dt.time(23, 53), 15, (1, dt.time(0, 0))),
+    ],
+)
+def test_next_slot_is_on_the_grid_in_the_restaurants_timezone(restaurant, now, interval, slot):
+    restaurant.timezone, restaurant.reservation_interval_minutes = "America/New_York", interval
+    day = dt.date(2030, 3, 1)
+    with time_machine.travel(dt.datetime.combine(day, now, tzinfo=restaurant.tz), tick=False):
+        result = next_slot(restaurant)
+
+    assert result == dt.datetime.combine(day + dt.timedelta(days=slot[0]), slot[1])
 
 
 def test_picker_lists_only_the_users_restaurants(staff, host, restaurant, other_restaurant):
