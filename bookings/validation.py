@@ -158,7 +158,7 @@ def validate_booking(
             raise BookingValidationFailed(
                 [Issue("MISSING_OVERRIDE", "Only an owner or a manager may override booking rules."), *issues]
             )
-        applied = {"reason": override["reason"], "issues": [i.code for i in issues if i.overridable]}
+        applied = {"reason": override.get("reason", ""), "issues": [i.code for i in issues if i.overridable]}
         issues = [i for i in issues if not i.overridable]
     if issues:
         raise BookingValidationFailed(issues)

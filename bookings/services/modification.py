@@ -41,7 +41,7 @@ def booking_modify(
     confirmed one gives up its tables and returns to the mode's pending status (history reason
     `modified`); any other status is a 409.
     """
-    new_date = booking_date or booking.booking_date
+    new_date = booking.booking_date if booking_date is None else booking_date
     for day in sorted({booking.booking_date, new_date}):
         lock_restaurant_day(restaurant_id=booking.restaurant_id, day=day)
     booking = lock_booking(booking.pk)
@@ -52,8 +52,8 @@ def booking_modify(
         changed.append("notes")
     slot = {
         "booking_date": new_date,
-        "start_time": start_time or booking.start_time,
-        "party_size": party_size or booking.party_size,
+        "start_time": booking.start_time if start_time is None else start_time,
+        "party_size": booking.party_size if party_size is None else party_size,
     }
     if all(getattr(booking, f) == v for f, v in slot.items()):
         if changed:

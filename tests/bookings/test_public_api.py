@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from bookings.models import Booking, Customer, TableAssignment
+from bookings.serializers import BookingSerializer
 from tests.bookings.conftest import DAY, body, run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
@@ -51,6 +52,16 @@ def test_create_answers_201_with_the_documented_body(unified, api_client, restau
     assert (booking["customerEmail"], booking["customerPhone"]) == ("ada@example.com", "+447911123456")
     assert (booking["notificationRecipient"], booking["notes"], booking["partySize"]) == ("guest", "birthday", 2)
     assert response.headers["X-Booking-Validation"] == "unified"
+
+
+def test_booking_representation_costs_no_query_once_the_restaurant_is_loaded(
+    api_client, restaurant, tables, django_assert_num_queries
+):
+    post(api_client, body(restaurant))
+    booking = Booking.objects.select_related("restaurant").get()
+    with django_assert_num_queries(0):
+        data = BookingSerializer(booking).data
+    assert data["restaurantName"] == restaurant.name
 
 
 def test_legacy_mode_answers_pending_without_the_unified_header(legacy, api_client, restaurant):
