@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from bookings.contacts import PLACEHOLDER_DOMAIN
+from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
 from bookings.models import Booking, BookingStatusChange, Customer, TableAssignment
 from bookings.services import lifecycle
 from config.errors import ApplicationError
@@ -76,7 +76,7 @@ class PlaceholderIdentityFilter(admin.SimpleListFilter):
 
 @admin.register(Customer)
 class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
-    list_display = ("full_name", "contact_email", "phone", "restaurant", "marketing_opt_in", "created_at")
+    list_display = ("full_name", "contact_email", "contact_phone", "restaurant", "marketing_opt_in", "created_at")
     list_filter = (PlaceholderIdentityFilter, ("restaurant", admin.RelatedOnlyFieldListFilter), "marketing_opt_in")
     list_select_related = ("restaurant",)
     search_fields = ("full_name", "email", "phone")
@@ -88,6 +88,10 @@ class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
     @admin.display(description="email", ordering="email")
     def contact_email(self, customer: Customer) -> str:
         return "no email given" if customer.is_placeholder else customer.email
+
+    @admin.display(description="phone", ordering="phone")
+    def contact_phone(self, customer: Customer) -> str:
+        return "no phone given" if is_placeholder_phone(customer.phone) else customer.phone
 
 
 # --- Read-only records of the lifecycle --------------------------------------------------------

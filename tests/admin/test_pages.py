@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from bookings.services import lifecycle
 from bookings.services.creation import Channel, booking_create
 from tests.admin.conftest import TODAY
-from tests.factories import ServicePeriodFactory
+from tests.factories import CustomerFactory, ServicePeriodFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,20 @@ def test_changelist_and_change_page_render_for_a_superuser(client, superuser, mo
     assert changelist.status_code == 200
     assert change.status_code == 200
     assert changelist.context["cl"].result_count >= 1
+
+
+def test_customers_filter_placeholder_identities_and_never_show_them_as_contacts(client, restaurant, superuser):
+    real = CustomerFactory(restaurant=restaurant, full_name="Real Guest")
+    CustomerFactory(restaurant=restaurant, full_name="Walk In", email="walkin+abc123@system.local", phone="000-abc123")
+    client.force_login(superuser)
+
+    placeholders = client.get("/admin/bookings/customer/", {"placeholder": "yes"})
+    real_ones = client.get("/admin/bookings/customer/", {"placeholder": "no"})
+
+    assert [c.full_name for c in placeholders.context["cl"].result_list] == ["Walk In"]
+    assert [c.full_name for c in real_ones.context["cl"].result_list] == ["Real Guest"]
+    page = placeholders.content.decode()
+    assert '<td class="field-contact_email">no email given</td>' in page
+    assert '<td class="field-contact_phone">no phone given</td>' in page
+    assert "000-abc123" not in page
+    assert real.email in real_ones.content.decode()
