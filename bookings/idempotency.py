@@ -11,10 +11,16 @@ import hashlib
 import json
 import uuid
 
+from config.errors import InvalidPayload
+
+MAX_KEY_LENGTH = 255  # Booking.idempotency_key
+
 
 def normalise_key(raw: str | None) -> str | None:
     """The trimmed key; a blank or missing header means no key."""
     key = (raw or "").strip()
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidPayload({"Idempotency-Key": [f"Use at most {MAX_KEY_LENGTH} characters."]})
     return key or None
 
 

@@ -107,14 +107,19 @@ def local_instant(tz: ZoneInfo, day: dt.date, at: dt.time) -> dt.datetime:
     An ambiguous (fall-back) time means its first occurrence (fold=0).
     """
     local = dt.datetime.combine(day, at, tzinfo=tz).replace(fold=0)
-    instant = local.astimezone(dt.UTC)
+    try:
+        instant = local.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise _invalid("date", "That date is out of range.") from exc
     if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        error = InvalidPayload(
-            {"time": [f"{at:%H:%M} does not exist on {day.isoformat()} in {tz.key} (the clocks go forward)."]}
-        )
-        error.headers = validation_headers()
-        raise error
+        raise _invalid("time", f"{at:%H:%M} does not exist on {day.isoformat()} in {tz.key} (the clocks go forward).")
     return instant
+
+
+def _invalid(field: str, message: str) -> InvalidPayload:
+    error = InvalidPayload({field: [message]})
+    error.headers = validation_headers()
+    return error
 
 
 def _minutes(t: dt.time) -> int:
@@ -122,7 +127,10 @@ def _minutes(t: dt.time) -> int:
 
 
 def _window(start_at: dt.datetime, minutes: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.time]:
-    end_at = start_at + dt.timedelta(minutes=minutes)
+    try:
+        end_at = start_at + dt.timedelta(minutes=minutes)
+    except OverflowError as exc:
+        raise _invalid("date", "That date is out of range.") from exc
     return end_at, end_at.astimezone(tz).time().replace(tzinfo=None)
 
 

@@ -141,6 +141,20 @@ def test_invalid_bodies_are_400_with_field_details_and_write_nothing(api_client,
     assert counts() == (0, 0)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "headers", "field"),
+    [
+        ({"date": "9999-12-31", "time": "22:00"}, {}, "date"),  # would end after the last representable day
+        ({}, {"Idempotency-Key": "k" * 256}, "Idempotency-Key"),
+    ],
+)
+def test_out_of_range_input_is_a_400_not_a_500(api_client, restaurant, tables, overrides, headers, field):
+    response = post(api_client, body(restaurant, **overrides), **headers)
+    assert response.status_code == 400
+    assert field in response.json()["details"]
+    assert counts() == (0, 0)
+
+
 @pytest.mark.parametrize("notes", [None, "", ...])
 def test_notes_are_optional(api_client, restaurant, tables, notes):
     response = post(api_client, body(restaurant, notes=notes))
