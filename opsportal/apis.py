@@ -260,7 +260,7 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Status history, newest first", responses={200: StatusChangeSerializer(many=True), 404: ERROR}
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])  # a list, but not of bookings
     def history(self, request, pk=None):
         booking = self.get_object()
         return Response(StatusChangeSerializer(selectors.booking_history(booking=booking), many=True).data)
@@ -278,22 +278,22 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
         return Response(CancelledSerializer({"id": booking.pk, "status": booking.status}).data)
 
     @_booking_action("Check in (on the reservation date)")
-    @action(detail=True, methods=["post"], url_path="check-in", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
         return self._run(lifecycle.booking_check_in)
 
     @_booking_action("Check out (completes the booking, releases its tables)")
-    @action(detail=True, methods=["post"], url_path="check-out", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
         return self._run(lifecycle.booking_check_out)
 
     @_booking_action("Mark as no-show (on the reservation date)")
-    @action(detail=True, methods=["post"], url_path="no-show", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         return self._run(lifecycle.booking_mark_no_show)
 
     @_booking_action("Undo a no-show (back to confirmed)")
-    @action(detail=True, methods=["post"], url_path="undo-no-show", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path="undo-no-show")
     def undo_no_show(self, request, pk=None):
         return self._run(lifecycle.booking_undo_no_show)
 
@@ -302,7 +302,7 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
         request=AssignTablesSerializer,
         responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
     )
-    @action(detail=True, methods=["post"], url_path="assign-tables", filter_backends=[])
+    @action(detail=True, methods=["post"], url_path="assign-tables")
     def assign_tables(self, request, pk=None):
         booking = self.get_object()
         body = AssignTablesSerializer(data=request.data)
