@@ -48,13 +48,14 @@ def booking_save_events(*, booking: Booking, created: bool) -> list[tuple[str, s
             return []
         slot = f"{booking.booking_date}T{booking.start_time:%H:%M}x{booking.party_size}"
         return [(Kind.UPDATED, f"modified:{slot}@{booking.updated_at.isoformat()}")]
-    key = f"change:{booking.status_changes.latest().pk}"
+    change = booking.status_changes.latest()
+    key = f"change:{change.pk}"
     if booking.slot_changed:
         return [(Kind.UPDATED, key)]
     if new == S.CONFIRMED and old != S.NO_SHOW:
         return [(Kind.CONFIRMATION, key)]
     if new == S.CANCELLED:
-        by_guest = booking.status_changes.latest().metadata.get("cancelledBy") == "guest"
+        by_guest = change.metadata.get("cancelledBy") == "guest"
         return [(Kind.GUEST_CANCELLATION if by_guest else Kind.RESTAURANT_CANCELLATION, key)]
     return []
 

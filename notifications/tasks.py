@@ -50,7 +50,7 @@ def send_notification(self, notification_id: int) -> None:
     notification_deliver(notification_id=notification_id, retrying=self.request.retries > 0)
 
 
-@shared_task(base=OutboxTask)
+@shared_task
 def redrive_notifications(older_than_seconds: int = 60) -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE). Imported here: services dispatch `send_notification`."""
     from notifications.services import notification_redrive
