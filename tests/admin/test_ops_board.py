@@ -7,9 +7,12 @@ with the acting user and the message on the board; a refused transition is a mes
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import close_old_connections
+from django.test import Client
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
@@ -339,3 +342,41 @@ def test_the_board_renders_when_there_is_no_restaurant_yet(client, superuser):
     response = client.get(BOARD_URL)
     assert response.status_code == 200
     assert response.context["cl"].result_count == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_hosts_clicking_at_once_exactly_one_wins(restaurant):
+    booking = booking_in(restaurant)
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(staff(restaurant, "host"))
+        clients.append(client)
+    barrier = threading.Barrier(2)
+    responses = {}
+
+    def click(client, action, data):
+        try:
+            barrier.wait()
+            responses[action] = client.post(_action(booking, action), data)
+        finally:
+            close_old_connections()
+
+    threads = [
+        threading.Thread(target=click, args=(clients[0], "check-in", {})),
+        threading.Thread(target=click, args=(clients[1], "cancel", {"reason": "Guest phoned"})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    booking.refresh_from_db()
+    assert {r.status_code for r in responses.values()} == {302}
+    assert booking.status in (S.CHECKED_IN, S.CANCELLED)
+    assert booking.status_changes.count() == 1
+    loser = "cancel" if booking.status == S.CHECKED_IN else "check-in"
+    refused = list(get_messages(responses[loser].wsgi_request))
+    assert [m.level_tag for m in refused] == ["error"]
+    assert booking.reference in str(refused[0])
