@@ -37,7 +37,8 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.full_name} <{self.email}>"
+        # Placeholder identities are never shown as a contact (DESIGN 3).
+        return self.full_name if self.is_placeholder else f"{self.full_name} <{self.email}>"
 
     @property
     def is_placeholder(self) -> bool:

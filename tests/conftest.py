@@ -58,6 +58,13 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(params=["legacy", "unified"])
+def validation_mode(request, settings):
+    """Run a test in both validation modes (DESIGN 5.5)."""
+    settings.BOOKING_VALIDATION_MODE = request.param
+    return request.param
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

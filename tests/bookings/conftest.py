@@ -25,12 +25,6 @@ def frozen_now(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(params=["unified", "legacy"])
-def mode(request, settings):
-    settings.BOOKING_VALIDATION_MODE = request.param
-    return request.param
-
-
 @pytest.fixture
 def unified(settings):
     settings.BOOKING_VALIDATION_MODE = "unified"

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_contact_fallback_table(
-    mode, restaurant, tables, host, guest_email, contact_email, booking_email, identity_email, recipient
+    validation_mode, restaurant, tables, host, guest_email, contact_email, booking_email, identity_email, recipient
 ):
     restaurant.contact_email = contact_email
     restaurant.save()

@@ -110,3 +110,14 @@ def test_concurrent_upserts_make_one_customer(restaurant):
     customer = Customer.objects.get()
     assert customer.pk == outcomes[0]
     assert customer.marketing_opt_in is True
+
+
+@pytest.mark.django_db
+def test_a_placeholder_identity_is_never_shown_as_a_contact(restaurant):
+    real = CustomerFactory(restaurant=restaurant, full_name="Ada Lovelace", email="ada@example.com")
+    walk_in = CustomerFactory(
+        restaurant=restaurant, full_name="Walk In", email="walkin+abc@system.local", phone="000-abc"
+    )
+
+    assert str(real) == "Ada Lovelace <ada@example.com>"
+    assert str(walk_in) == "Walk In"

@@ -29,7 +29,7 @@ def test_notes_only_just_saves(restaurant, tables, host):
     assert BookingStatusChange.objects.count() == 1  # only the creation row
 
 
-def test_pending_booking_is_revalidated_and_keeps_its_status(mode, restaurant, tables, host):
+def test_pending_booking_is_revalidated_and_keeps_its_status(validation_mode, restaurant, tables, host):
     booking = create(restaurant).booking
     status = booking.status
     booking_modify(booking=booking, actor=host, start_time=dt.time(20), party_size=3)

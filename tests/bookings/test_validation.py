@@ -48,12 +48,12 @@ def test_new_bookings_get_the_modes_status(settings, restaurant, tables, mode_na
     ],
 )
 def test_both_modes_reject_with_their_documented_body(
-    mode, restaurant, tables, time, party, legacy_reason, unified_code
+    validation_mode, restaurant, tables, time, party, legacy_reason, unified_code
 ):
     ServicePeriodFactory(restaurant=restaurant, name="lunch", start_time=dt.time(12), end_time=dt.time(15))
     ServicePeriodFactory(restaurant=restaurant, name="dinner", start_time=dt.time(17), end_time=dt.time(22))
     error = refused(restaurant, payload=body(restaurant, time=time, party=party))
-    if mode == "legacy":
+    if validation_mode == "legacy":
         assert error.status_code == 422
         assert error.as_body() == {"error": "Booking outside service policy", "reasons": [legacy_reason]}
         assert error.headers == {}
@@ -303,7 +303,7 @@ def test_dst_days_store_the_right_utc_instants(unified, new_york, date, time, st
 
 
 @pytest.mark.parametrize("time", ["02:00", "02:30", "02:45"])
-def test_a_time_in_the_spring_forward_gap_is_a_400(mode, new_york, time):
+def test_a_time_in_the_spring_forward_gap_is_a_400(validation_mode, new_york, time):
     payload = body(new_york, date="2026-03-08", time=time, phone="+1 212 555 0123")
     with pytest.raises(InvalidPayload) as info:
         create(new_york, payload=payload)

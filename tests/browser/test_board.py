@@ -14,7 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
-from tests.browser.test_walkin import ARTIFACTS, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         yield page
         browser.close()

@@ -7,26 +7,15 @@ Django refuses ORM calls while one runs. Data is made before and checked after.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
 from restaurants.models import OpeningHours
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
 @pytest.mark.browser
@@ -43,7 +32,7 @@ def test_walkin_form_in_a_browser(live_server):
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 768, "height": 1024})
 
         # Sign in with the keyboard alone.

@@ -38,13 +38,6 @@ def booking_url(booking, suffix: str = "") -> str:
     return f"{LIST_URL}/{booking.pk}{suffix}"
 
 
-@pytest.fixture(params=["legacy", "unified"])
-def validation_mode(request, settings):
-    """Run a test in both validation modes (DESIGN 5.5)."""
-    settings.BOOKING_VALIDATION_MODE = request.param
-    return request.param
-
-
 @pytest.fixture
 def tables(restaurant):
     return [TableFactory(restaurant=restaurant, name=f"T{n}", max_seats=4) for n in range(1, 5)]
