@@ -91,12 +91,12 @@ def notification_send_again(*, notification: Notification) -> Notification:
 def notification_redrive(*, older_than: dt.timedelta, limit: int = 500) -> list[int]:
     """Re-dispatch rows left `queued` (broker down at commit) or stuck `sending` (worker died).
 
-    A `sending` row counts as stuck only after the task's hard time limit too, so a send still in
-    progress is never started twice. Rows are re-queued under their row locks and dispatched after
+    A `sending` row counts as stuck only after the task's hard time limit plus a minute too, so a
+    send still in progress is never started twice. Rows are re-queued under their row locks and dispatched after
     commit; the send task's own lock and status check make an extra dispatch harmless.
     """
     now = timezone.now()
-    stuck_after = max(older_than, dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT))
+    stuck_after = max(older_than, dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60))
     due = Q(status=Notification.Status.QUEUED, queued_at__lt=now - older_than) | Q(
         status=Notification.Status.SENDING, updated_at__lt=now - stuck_after
     )

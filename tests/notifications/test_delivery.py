@@ -113,13 +113,13 @@ def test_redrive_sends_rows_left_queued_past_the_threshold(restaurant, committed
 
 def test_redrive_resends_a_stuck_sending_row_but_not_one_in_progress(restaurant, committed, monkeypatch):
     row = _queued_row(restaurant, committed, monkeypatch)
-    Notification.objects.update(status="sending", attempts=1, updated_at=timezone.now() - dt.timedelta(seconds=30))
+    Notification.objects.update(status="sending", attempts=1, updated_at=timezone.now() - dt.timedelta(seconds=90))
 
     with committed():
         call_command("notifications_redrive", "--older-than", "0")  # a send may still be running
     assert mail.outbox == []
 
-    Notification.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))  # past the task time limit
+    Notification.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))  # past time limit + a minute
     with committed():
         call_command("notifications_redrive", "--older-than", "0")
 
