@@ -9,6 +9,7 @@ skipped, another worker's `sending`) is left alone, so a repeated task never mai
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -27,6 +28,16 @@ SKIP_REASONS = {
     True: "The guest left no email and the restaurant has no contact email",
     False: "The restaurant has no contact email",
 }
+
+
+class PermanentDeliveryError(Exception):
+    """The mail server refused for good (a 5xx answer): retrying cannot help, "send again" can."""
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,7 @@ def _finish(notification: Notification, **fields) -> None:
 
 
 def notification_deliver(*, notification_id: int, retrying: bool = False) -> None:
-    """Send one row. Raises the transport error after recording it, so the task can retry."""
+    """Send one row. Raises the error after recording it: a temporary one, so the task can retry."""
     notification = _claim(notification_id, retrying=retrying)
     if notification is None:
         return
@@ -100,6 +111,8 @@ def notification_deliver(*, notification_id: int, retrying: bool = False) -> Non
     except Exception as exc:
         _finish(notification, status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         logger.warning("notification failed id=%s attempt=%d error=%r", notification.pk, notification.attempts, exc)
+        if _is_permanent(exc):
+            raise PermanentDeliveryError(str(exc)) from exc
         raise
     anymail_status = getattr(message, "anymail_status", None)
     provider_id = getattr(anymail_status, "message_id", None) or message.extra_headers["Message-ID"]

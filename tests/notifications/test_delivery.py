@@ -61,6 +61,19 @@ def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_
     assert mail.outbox == []
 
 
+def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"guest@example.com": (550, b"5.1.1 No such user")})
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    with committed():
+        book(restaurant=restaurant, channel=Channel.OPS)
+
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "No such user" in row.last_error
+
+
 def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, flaky_smtp):
     flaky_smtp["failures"] = 4
     with committed():
