@@ -9,12 +9,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from bookings.models import Booking
-from notifications.services import booking_save_events, notification_record
+from notifications.services import booking_record_events
 
 
 @receiver(post_save, sender=Booking, dispatch_uid="notifications.record_booking_events")
 def record_booking_events(sender, instance: Booking, created: bool, raw: bool = False, **kwargs) -> None:
     if raw:  # loaddata: no event happened
         return
-    for kind, dedupe_key in booking_save_events(booking=instance, created=created):
-        notification_record(booking=instance, kind=kind, dedupe_key=dedupe_key)
+    booking_record_events(booking=instance, created=created)

@@ -74,6 +74,25 @@ def notification_record(*, booking: Booking, kind: str, dedupe_key: str) -> Noti
     return notification
 
 
+def booking_record_events(*, booking: Booking, created: bool) -> list[Notification]:
+    """Record every row one save of a booking calls for (see `booking_save_events`).
+
+    A booking inserted by this very save cannot have rows yet (no other transaction can see it), so
+    its creation rows go in with one INSERT; later events go through `notification_record`, where the
+    unique constraint turns a repeat into a no-op.
+    """
+    events = booking_save_events(booking=booking, created=created)
+    if not created:
+        return [n for kind, key in events if (n := notification_record(booking=booking, kind=kind, dedupe_key=key))]
+    now = timezone.now()
+    rows = Notification.objects.bulk_create(
+        Notification(booking=booking, kind=kind, dedupe_key=key, queued_at=now) for kind, key in events
+    )
+    for notification in rows:
+        send_notification.delay_on_commit(notification.pk)
+    return rows
+
+
 @transaction.atomic
 def notification_send_again(*, notification: Notification) -> Notification:
     """Re-queue the same failed row (its dedupe key stays) and dispatch it after commit."""

@@ -313,13 +313,13 @@ def test_one_structured_log_line_per_create_replay_and_refusal(host_client, rest
 def test_create_runs_a_fixed_number_of_queries(host_client, restaurant, django_assert_max_num_queries):
     """The same count with no bookings and with many (other days' bookings, other guests).
 
-    19 on SQLite inside the test transaction: session and user (2), membership (1), the pipeline with
-    its savepoint (10), the notification outbox row with its savepoint (4), the history row (1) and
-    the identity's active bookings (1); the test transaction's savepoints are 2 of those.
+    14: session and user (2), membership (1), the pipeline (10: its transaction's savepoint pair, the
+    idempotency-key lookup, 2 for validation, 2 for the customer, the booking insert, the outbox rows
+    in one insert, the history row) and the identity's active bookings (1).
     """
     counts = []
     for n in range(2):
-        with django_assert_max_num_queries(19) as captured:
+        with django_assert_max_num_queries(14) as captured:
             response = _post(
                 host_client, walkin_body(restaurant, email=f"counted{n}@example.org"), key=str(uuid.uuid4())
             )
