@@ -7,16 +7,15 @@ with the acting user and the message on the board; a refused transition is a mes
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import close_old_connections
 from django.test import Client
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
 from tests.admin.conftest import BOARD_URL, TODAY, booking_in, change_form_data, staff
+from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
 pytestmark = pytest.mark.django_db
@@ -353,24 +352,10 @@ def test_two_hosts_clicking_at_once_exactly_one_wins(restaurant):
         client = Client()
         client.force_login(staff(restaurant, "host"))
         clients.append(client)
-    barrier = threading.Barrier(2)
-    responses = {}
+    clicks = [("check-in", {}), ("cancel", {"reason": "Guest phoned"})]
 
-    def click(client, action, data):
-        try:
-            barrier.wait()
-            responses[action] = client.post(_action(booking, action), data)
-        finally:
-            close_old_connections()
-
-    threads = [
-        threading.Thread(target=click, args=(clients[0], "check-in", {})),
-        threading.Thread(target=click, args=(clients[1], "cancel", {"reason": "Guest phoned"})),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(lambda i: clients[i].post(_action(booking, clicks[i][0]), clicks[i][1]), 2)
+    responses = {action: response for (action, _), response in zip(clicks, outcomes, strict=True)}
 
     booking.refresh_from_db()
     assert {r.status_code for r in responses.values()} == {302}

@@ -7,10 +7,8 @@ Now is Monday 2026-06-01 10:00 UTC; the default booking is Wednesday 2026-06-10 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connections
 
 from bookings.serializers import BookingInputSerializer
 from bookings.services.creation import Channel, booking_create
@@ -77,28 +75,6 @@ def create(restaurant, *, channel: Channel = Channel.CUSTOMER, payload: dict | N
     if payload is None:
         payload = body(restaurant) if channel == Channel.CUSTOMER else ops_body(restaurant)
     return booking_create(restaurant=restaurant, data=validated(payload, channel), channel=channel, **kwargs)
-
-
-def run_concurrently(task, count: int) -> list:
-    """Run `task(i)` in `count` threads released at once; each result or raised exception, in order."""
-    start = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def worker(i):
-        try:
-            start.wait()
-            outcomes[i] = task(i)
-        except Exception as exc:  # the caller asserts on what each thread got
-            outcomes[i] = exc
-        finally:
-            connections.close_all()  # a thread's connection must not outlive the test database
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.fixture

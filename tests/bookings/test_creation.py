@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from bookings.models import REFERENCE_ALPHABET, Booking, BookingStatusChange, Customer, TableAssignment
 from bookings.selectors import booking_active_for_identity
 from bookings.services.creation import Channel, IdempotencyInFlight, IdempotencyMismatch
-from tests.bookings.conftest import DAY, body, create, ops_body, run_concurrently
+from tests.bookings.conftest import DAY, body, create, ops_body
+from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
 pytestmark = pytest.mark.django_db

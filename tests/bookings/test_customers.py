@@ -8,7 +8,7 @@ import pytest
 
 from bookings.models import Customer
 from bookings.services.customers import customer_upsert
-from tests.bookings.conftest import run_concurrently
+from tests.concurrency import run_concurrently
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from bookings.models import Booking, Customer, TableAssignment
 from bookings.serializers import BookingSerializer
-from tests.bookings.conftest import DAY, body, run_concurrently
+from tests.bookings.conftest import DAY, body
+from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import close_old_connections
 
 from bookings.services.creation import Channel
 from notifications.models import Notification
 from notifications.sending import notification_deliver
 from notifications.services import notification_record
 from notifications.tasks import send_notification
+from tests.concurrency import run_concurrently
 from tests.notifications.conftest import book
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -20,24 +18,8 @@ RACERS = 8
 
 
 def _race(work) -> list[BaseException]:
-    barrier = threading.Barrier(RACERS)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            work()
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
+    """Run `work` in RACERS threads at once; the exceptions they raised."""
+    return [o for o in run_concurrently(lambda _: work(), RACERS) if isinstance(o, BaseException)]
 
 
 def test_concurrent_tasks_for_one_row_send_one_email(restaurant, monkeypatch):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from bookings.models import Booking, BookingStatusChange
+from tests.concurrency import run_concurrently
 from tests.opsportal.conftest import LIST_URL, walkin_body
 
 THREADS = 50
@@ -22,20 +20,14 @@ def test_fifty_concurrent_requests_with_one_key_create_one_booking(host, restaur
     key = str(uuid.uuid4())
     body = walkin_body(restaurant, email="rush@example.com")
     token = token_for(host)
-    start = threading.Barrier(THREADS)
 
     def post(_):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}", HTTP_IDEMPOTENCY_KEY=key)
-        try:
-            start.wait()
-            response = client.post(LIST_URL, body, format="json")
-            return response.status_code, response.json()
-        finally:
-            connection.close()
+        response = client.post(LIST_URL, body, format="json")
+        return response.status_code, response.json()
 
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        results = list(pool.map(post, range(THREADS)))
+    results = run_concurrently(post, THREADS)
 
     booking = Booking.objects.get()
     created = [b for status, b in results if status == 201]
