@@ -13,11 +13,13 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from bookings.models import Booking
 from config.errors import ApplicationError, NotFound
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
@@ -50,12 +52,28 @@ def next_slot(restaurant: Restaurant) -> dt.datetime:
     return midnight + dt.timedelta(minutes=-(-elapsed // step) * step)
 
 
+def _booking_type_at(restaurant, slot: dt.datetime) -> str:
+    """The service period the slot falls in (lunch, dinner, ...); dinner when none does."""
+    period = (
+        restaurant.service_periods.filter(start_time__lte=slot.time(), end_time__gt=slot.time())
+        .filter(Q(weekday__isnull=True) | Q(weekday=slot.weekday()))
+        .first()
+    )
+    return period.name if period else Booking.BookingType.DINNER
+
+
 def _initial(form: WalkInForm) -> dict:
     restaurant = form.fields["restaurantId"].queryset.first()
     if restaurant is None:
         raise PermissionDenied("You are not a member of any restaurant.")
     slot = next_slot(restaurant)
-    return {"restaurantId": restaurant.pk, "date": slot.date().isoformat(), "time": slot.strftime("%H:%M")}
+    return {
+        "restaurantId": restaurant.pk,
+        "date": slot.date().isoformat(),
+        "time": slot.strftime("%H:%M"),
+        "party": 2,
+        "bookingType": _booking_type_at(restaurant, slot),
+    }
 
 
 @login_required

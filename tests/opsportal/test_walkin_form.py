@@ -12,7 +12,7 @@ from django.test import Client
 
 from bookings.models import Booking, Customer
 from opsportal.views import next_slot
-from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
+from tests.factories import MembershipFactory, RestaurantFactory, ServicePeriodFactory, TableFactory, UserFactory
 from tests.opsportal.conftest import tomorrow
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,16 @@ def test_form_defaults_today_next_slot_and_the_only_restaurant(staff, restaurant
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'<option value="{restaurant.pk}" selected>' in html
     assert "/admin/bookings/booking/" in html  # the ops board
+    assert (form.initial["party"], form.initial["bookingType"]) == (2, "dinner")
+
+
+def test_booking_type_defaults_to_the_service_period_of_the_slot(staff, restaurant):
+    ServicePeriodFactory(restaurant=restaurant, name="lunch", start_time=dt.time(12), end_time=dt.time(15))
+    day = tomorrow(restaurant)
+    with time_machine.travel(dt.datetime.combine(day, dt.time(12, 40), tzinfo=restaurant.tz), tick=False):
+        response = staff.get(NEW_URL)
+
+    assert response.context["form"].initial["bookingType"] == "lunch"
 
 
 @pytest.mark.parametrize(
