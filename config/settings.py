@@ -109,10 +109,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tablekeeper <booking
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery: eager when no broker is configured -----------------------------------------------
-# No broker configured: tasks run eagerly in the web process; "memory://" only keeps kombu from
+# No broker configured: tasks run eagerly in the web process; the in-memory URL only keeps kombu from
 # looking for a broker on localhost.
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
