@@ -99,14 +99,16 @@ STEPS = {
 class Command(BaseCommand):
     help = "Create the demo restaurant, an owner and a host login, and today's sample bookings (idempotent)."
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        groups_sync()
-        restaurant = self._restaurant()
-        staff = {username: self._login(restaurant, username, password, role) for username, password, role in LOGINS}
-        today = timezone.now().astimezone(restaurant.tz).date()
-        created = sum(self._booking(restaurant, staff["owner"], today, i) for i in range(len(SAMPLE)))
-        total = Booking.objects.filter(restaurant=restaurant, booking_date=today).count()
+        with transaction.atomic():
+            groups_sync()
+            restaurant = self._restaurant()
+            staff = {u: self._login(restaurant, u, password, role) for u, password, role in LOGINS}
+            today = timezone.now().astimezone(restaurant.tz).date()
+            created = sum(self._booking(restaurant, staff["owner"], today, i) for i in range(len(SAMPLE)))
+            total = Booking.objects.filter(restaurant=restaurant, booking_date=today).count()
+        # Printed after the commit, so the logins come after the sample notifications that the
+        # commit sends (to the console with the embedded default) instead of scrolling away.
 
         self.stdout.write(self.style.SUCCESS(f"{restaurant.name} ({restaurant.slug}), {restaurant.timezone}"))
         self.stdout.write(f"Bookings for today {today.isoformat()}: {total} ({created} created by this run)")
