@@ -39,6 +39,7 @@ from django.utils.http import urlencode
 
 from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
 from bookings.models import Booking, BookingStatusChange, Customer, TableAssignment
+from bookings.selectors import table_assignments_overlapping
 from bookings.services import lifecycle
 from config.errors import ApplicationError
 from restaurants.admin import ReadOnlyMixin, RestaurantScopedMixin
@@ -231,16 +232,7 @@ class AssignTablesForm(BoardForm):
 
     def __init__(self, *args, booking: Booking, **kwargs):
         super().__init__(*args, booking=booking, **kwargs)
-        busy = (
-            TableAssignment.objects.filter(
-                released_at__isnull=True,
-                booking__status__in=Booking.ACTIVE_STATUSES,
-                booking__start_at__lt=booking.end_at,
-                booking__end_at__gt=booking.start_at,
-            )
-            .exclude(booking=booking)
-            .values("table_id")
-        )
+        busy = table_assignments_overlapping(booking=booking).values("table_id")
         free = Table.objects.filter(restaurant_id=booking.restaurant_id, is_active=True).exclude(pk__in=busy)
         self.fields["tables"].queryset = free
 

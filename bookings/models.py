@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 import uuid
 
@@ -56,6 +57,9 @@ class Booking(models.Model):
         NO_SHOW = "no_show", "No-show"
 
     ACTIVE_STATUSES = (Status.PENDING, Status.PENDING_ALLOCATION, Status.CONFIRMED, Status.CHECKED_IN)
+    # Longer than any booking the validators produce (at most a few hours): queries for bookings
+    # overlapping a window start their index range this much earlier instead of at the beginning.
+    MAX_SPAN = dt.timedelta(days=1)
 
     class BookingType(models.TextChoices):
         BREAKFAST = "breakfast"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from bookings.models import Booking, Customer
+from bookings.models import Booking, Customer, TableAssignment
 
 
 def booking_active_for_identity(customer: Customer) -> QuerySet[Booking]:
@@ -14,3 +14,16 @@ def booking_active_for_identity(customer: Customer) -> QuerySet[Booking]:
         .select_related("restaurant")
         .order_by("start_at")
     )
+
+
+def table_assignments_overlapping(*, booking: Booking) -> QuerySet[TableAssignment]:
+    """Live table assignments of *other* active bookings whose times overlap this booking's."""
+    return TableAssignment.objects.filter(
+        released_at__isnull=True,
+        booking__restaurant_id=booking.restaurant_id,
+        booking__status__in=Booking.ACTIVE_STATUSES,
+        # No booking lasts MAX_SPAN: the bound keeps the index range to one window.
+        booking__start_at__gt=booking.start_at - Booking.MAX_SPAN,
+        booking__start_at__lt=booking.end_at,
+        booking__end_at__gt=booking.start_at,
+    ).exclude(booking=booking)

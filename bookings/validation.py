@@ -296,7 +296,13 @@ def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclu
     )
     overlapping = (
         Booking.objects.filter(
-            restaurant=restaurant, status__in=Booking.ACTIVE_STATUSES, start_at__lt=end_at, end_at__gt=start_at
+            restaurant=restaurant,
+            status__in=Booking.ACTIVE_STATUSES,
+            # The lower bound adds nothing logically (no booking lasts MAX_SPAN) but lets the
+            # (restaurant, start_at) index read one window instead of the restaurant's whole history.
+            start_at__gt=start_at - Booking.MAX_SPAN,
+            start_at__lt=end_at,
+            end_at__gt=start_at,
         )
         .exclude(pk=exclude_booking_id)
         .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))

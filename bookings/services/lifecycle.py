@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from bookings.locking import lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange, TableAssignment
+from bookings.selectors import table_assignments_overlapping
 from config.errors import Conflict, InvalidPayload
 from restaurants.models import Table
 
@@ -210,18 +211,7 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) 
             f"The tables seat {seats}; the party is {booking.party_size}",
             code="TABLE_TOO_SMALL",
         )
-    taken = (
-        TableAssignment.objects.filter(
-            table__in=tables,
-            released_at__isnull=True,
-            booking__status__in=Booking.ACTIVE_STATUSES,
-            booking__start_at__lt=booking.end_at,
-            booking__end_at__gt=booking.start_at,
-        )
-        .exclude(booking=booking)
-        .select_related("table", "booking")
-    )
-    clashes = list(taken)
+    clashes = list(table_assignments_overlapping(booking=booking).filter(table__in=tables).select_related("table"))
     if clashes:
         names = ", ".join(sorted({a.table.name for a in clashes}))
         raise Conflict(f"Already taken at that time: {names}", code="TABLE_UNAVAILABLE")
