@@ -254,9 +254,13 @@ class BoardAction:
     from_statuses: frozenset[str]
     run: Callable[[Booking, object, dict], Booking]
     form_class: type[BoardForm] | None = None  # a page (form or confirmation step) before the change
+    service_day_only: bool = False  # offered only on the reservation date (the service refuses others)
 
     def allowed(self, status: str) -> bool:
         return status in self.from_statuses
+
+    def offered(self, booking: Booking) -> bool:
+        return self.allowed(booking.status) and (not self.service_day_only or lifecycle.is_service_day(booking))
 
 
 BOARD_ACTIONS: dict[str, BoardAction] = {
@@ -278,6 +282,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "checked in",
             _reaching(S.CHECKED_IN),
             lambda b, actor, data: lifecycle.booking_check_in(booking=b, actor=actor),
+            service_day_only=True,
         ),
         BoardAction(
             "check-out",
@@ -292,6 +297,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "marked no-show",
             _reaching(S.NO_SHOW),
             lambda b, actor, data: lifecycle.booking_mark_no_show(booking=b, actor=actor),
+            service_day_only=True,
         ),
         BoardAction(
             "undo-no-show",
@@ -299,6 +305,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "no-show undone",
             _reaching(S.CONFIRMED) - lifecycle.PENDING_STATUSES,
             lambda b, actor, data: lifecycle.booking_undo_no_show(booking=b, actor=actor),
+            service_day_only=True,
         ),
         BoardAction(
             "cancel",
@@ -416,7 +423,7 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
         def row_actions(booking: Booking) -> str:
             if not may_change:
                 return "–"
-            specs = [spec for spec in BOARD_ACTIONS.values() if spec.allowed(booking.status)]
+            specs = [spec for spec in BOARD_ACTIONS.values() if spec.offered(booking)]
             return format_html_join(" ", "{}", ((self._action_button(booking, spec, preserved),) for spec in specs))
 
         return row_actions

@@ -98,14 +98,14 @@ def transition(
     return change
 
 
-def _service_today(booking: Booking):
-    return timezone.now().astimezone(booking.restaurant.tz).date()
+def is_service_day(booking: Booking) -> bool:
+    """Today, in the restaurant's timezone, is the booking's date (check-in and no-show need it)."""
+    return booking.booking_date == timezone.now().astimezone(booking.restaurant.tz).date()
 
 
 def _require_service_day(booking: Booking, action: str) -> None:
-    today = _service_today(booking)
-    if booking.booking_date != today:
-        raise NotServiceDay(action, booking, today)
+    if not is_service_day(booking):
+        raise NotServiceDay(action, booking, timezone.now().astimezone(booking.restaurant.tz).date())
 
 
 def _release_tables(booking: Booking) -> None:

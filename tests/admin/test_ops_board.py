@@ -126,6 +126,15 @@ def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, res
         assert shown == actions, status
 
 
+def test_check_in_and_no_show_buttons_only_on_the_reservation_date(host_client, restaurant):
+    tomorrow = booking_in(restaurant, S.CONFIRMED, booking_date=TODAY + dt.timedelta(days=1))
+
+    page = host_client.get(BOARD_URL, {"booking_date": tomorrow.booking_date.isoformat()}).content.decode()
+
+    shown = {a for a in ("check-in", "no-show", "cancel") if f"/{tomorrow.pk}/board/{a}/" in page}
+    assert shown == {"cancel"}
+
+
 def test_add_walk_in_replaces_the_add_form(host_client, superuser, client):
     page = host_client.get(BOARD_URL).content.decode()
     assert 'href="/ops/bookings/new"' in page
