@@ -135,6 +135,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 NOTIFICATION_REDRIVE_AFTER_SECONDS = env.int("NOTIFICATION_REDRIVE_AFTER_SECONDS", default=60)
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=8)
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=2)
+NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 600
 CELERY_BEAT_SCHEDULE = {
     "notifications-redrive": {
         "task": "notifications.tasks.redrive_notifications",

@@ -2,16 +2,20 @@
 
 The row lock is held only while the row is claimed (`sending`, attempts + 1) and committed, never
 across the SMTP conversation, so the admin and the sweep are not blocked by a slow mail server.
-A row is sendable when `queued`, or `failed` while its own task is retrying; anything else (sent,
-skipped, another worker's `sending`) is left alone, so a repeated task never mails twice.
+Only a `queued` row is sendable; anything else (sent, skipped, failed, another worker's `sending`)
+is left alone, so a repeated task never mails twice. A temporary failure puts the row back to
+`queued` with the error kept while the task retries; the last attempt or a permanent refusal ends it
+`failed` ("send again" re-queues it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -64,9 +68,8 @@ def resolve_recipient(notification: Notification) -> Recipient | None:
     return None
 
 
-def _claim(notification_id: int, *, retrying: bool) -> Notification | None:
+def _claim(notification_id: int) -> Notification | None:
     """Lock the row and move it to `sending` (or `skipped`); None when there is nothing to send."""
-    sendable = {Status.QUEUED, Status.FAILED} if retrying else {Status.QUEUED}
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
@@ -74,7 +77,7 @@ def _claim(notification_id: int, *, retrying: bool) -> Notification | None:
             .filter(pk=notification_id)
             .first()
         )
-        if notification is None or notification.status not in sendable:
+        if notification is None or notification.status != Status.QUEUED:
             return None
         notification.subject = subject_for(notification)
         recipient = resolve_recipient(notification)
@@ -100,18 +103,29 @@ def _finish(notification: Notification, **fields) -> None:
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
 
 
-def notification_deliver(*, notification_id: int, retrying: bool = False) -> None:
-    """Send one row. Raises the error after recording it: a temporary one, so the task can retry."""
-    notification = _claim(notification_id, retrying=retrying)
+def notification_deliver(*, notification_id: int, final: bool = True) -> None:
+    """Send one row. Raises the error after recording it: a temporary one, so the task can retry.
+
+    `final`: no retry follows (the task's last attempt, or a call outside the task), so a temporary
+    failure ends the row `failed` too. Otherwise the row goes back to `queued`, its `queued_at` past
+    the longest backoff, so the sweep sends it only if the scheduled retry is lost.
+    """
+    notification = _claim(notification_id)
     if notification is None:
         return
     try:
         message = build_email(notification=notification)
         message.send()
     except Exception as exc:
-        _finish(notification, status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        permanent = _is_permanent(exc)
+        if final or permanent:
+            _finish(notification, status=Status.FAILED, last_error=error)
+        else:
+            retry_by = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS)
+            _finish(notification, status=Status.QUEUED, last_error=error, queued_at=retry_by)
         logger.warning("notification failed id=%s attempt=%d error=%r", notification.pk, notification.attempts, exc)
-        if _is_permanent(exc):
+        if permanent:
             raise PermanentDeliveryError(str(exc)) from exc
         raise
     anymail_status = getattr(message, "anymail_status", None)

@@ -42,12 +42,12 @@ class OutboxTask(DjangoTask):
     bind=True,
     autoretry_for=TRANSPORT_ERRORS,
     retry_backoff=settings.NOTIFICATION_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=600,
+    retry_backoff_max=settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS,
     retry_jitter=True,
     max_retries=settings.NOTIFICATION_MAX_RETRIES,
 )
 def send_notification(self, notification_id: int) -> None:
-    notification_deliver(notification_id=notification_id, retrying=self.request.retries > 0)
+    notification_deliver(notification_id=notification_id, final=self.request.retries >= self.max_retries)
 
 
 @shared_task

@@ -11,6 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
@@ -20,7 +21,8 @@ from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 @pytest.fixture
 def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
-    # plain synchronous code.
+    # plain synchronous code, but they get a connection of their own (another async context), which
+    # must be closed here or it keeps the test database busy at teardown.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -28,6 +30,7 @@ def browser_page(monkeypatch):
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         yield page
         browser.close()
+        connections.close_all()
 
 
 def _reference(row) -> str:

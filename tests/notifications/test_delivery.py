@@ -14,7 +14,8 @@ from django.utils import timezone
 from bookings.services.creation import Channel
 from config.errors import Conflict
 from notifications.models import Notification
-from notifications.services import notification_send_again
+from notifications.sending import notification_deliver
+from notifications.services import notification_redrive, notification_send_again
 from notifications.tasks import send_notification
 from tests.notifications.conftest import book
 
@@ -59,6 +60,31 @@ def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_
     assert (row.status, row.attempts) == ("failed", 4)  # the first try and max_retries=3 more
     assert row.last_error == "SMTPDataError: (451, b'4.3.0 Try again later')"
     assert mail.outbox == []
+
+
+def test_between_retries_the_row_waits_queued_and_the_sweep_recovers_a_lost_retry(
+    restaurant, committed, flaky_smtp, monkeypatch, time_machine
+):
+    flaky_smtp["failures"] = 1
+    monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # dispatch and the retry are lost
+    book(restaurant=restaurant, channel=Channel.OPS)
+    row = Notification.objects.get()
+    with pytest.raises(smtplib.SMTPDataError):
+        notification_deliver(notification_id=row.pk, final=False)  # an attempt with retries left
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("queued", 1)
+    assert "451" in row.last_error
+    assert notification_redrive(older_than=dt.timedelta(0)) == []  # its retry is still due
+
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=11))
+    monkeypatch.undo()
+    with committed():
+        assert notification_redrive(older_than=dt.timedelta(seconds=60)) == [row.pk]
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")
+    assert len(mail.outbox) == 1
 
 
 def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):

@@ -261,7 +261,7 @@ def test_re_running_the_task_sends_nothing_more(make_booking):
     row = _only(Kind.REQUEST_RECEIVED)
 
     send_notification.delay(row.pk)
-    notification_deliver(notification_id=row.pk, retrying=True)
+    notification_deliver(notification_id=row.pk)
 
     assert len(mail.outbox) == 1
     row.refresh_from_db()
