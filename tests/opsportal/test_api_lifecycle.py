@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
+from notifications.models import Notification
 from tests.factories import BookingFactory, TableFactory, UserFactory
 from tests.opsportal.conftest import LIST_URL, booking_url, walkin_body
 
@@ -116,14 +117,19 @@ def test_cancelling_twice_is_409(host_client, booking):
 
 
 # --- tables ------------------------------------------------------------------------------------------
-def test_assigning_a_table_confirms_a_pending_contactless_walkin(host_client, host, restaurant, tables, settings):
+def test_assigning_a_table_confirms_a_pending_contactless_walkin(
+    host_client, host, restaurant, tables, settings, mailoutbox, django_capture_on_commit_callbacks
+):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    created = host_client.post(LIST_URL, walkin_body(restaurant), format="json").json()["booking"]
+    with django_capture_on_commit_callbacks(execute=True):
+        created = host_client.post(LIST_URL, walkin_body(restaurant), format="json").json()["booking"]
     booking = Booking.objects.get(pk=created["id"])
     assert booking.status == "pending_allocation"
     assert booking.notification_recipient == "restaurant_fallback"
+    mailoutbox.clear()  # the "request received" copy
 
-    response = host_client.post(booking_url(booking, "/assign-tables"), {"tableIds": [tables[0].pk]}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = host_client.post(booking_url(booking, "/assign-tables"), {"tableIds": [tables[0].pk]}, format="json")
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "confirmed"
@@ -135,6 +141,16 @@ def test_assigning_a_table_confirms_a_pending_contactless_walkin(host_client, ho
         "tables_assigned",
     )
     assert list(booking.table_assignments.values_list("table_id", flat=True)) == [tables[0].pk]
+    confirmation = Notification.objects.get(booking=booking, kind="confirmation")
+    assert (confirmation.status, confirmation.recipient, confirmation.recipient_source) == (
+        "sent",
+        restaurant.contact_email,
+        "restaurant_fallback",
+    )
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([restaurant.contact_email], f"Your reservation ticket – {restaurant.name}")
+    ]
+    assert [a[0] for a in mailoutbox[0].attachments] == [f"booking-{booking.reference}.ics"]
 
 
 def test_assigning_a_taken_table_is_409(host_client, restaurant, booking, tables):
