@@ -17,11 +17,18 @@ MAX_KEY_LENGTH = 255  # Booking.idempotency_key
 
 
 def normalise_key(raw: str | None) -> str | None:
-    """The trimmed key; a blank or missing header means no key."""
+    """The trimmed key; a blank or missing header means no key.
+
+    A UUID key is stored in its canonical form (lower case, hyphens), so every spelling of one UUID
+    (upper case, bare hex, braces, `urn:uuid:`) is the same key, as it is the same client request id.
+    """
     key = (raw or "").strip()
     if len(key) > MAX_KEY_LENGTH:
         raise InvalidPayload({"Idempotency-Key": [f"Use at most {MAX_KEY_LENGTH} characters."]})
-    return key or None
+    try:
+        return str(uuid.UUID(key))
+    except ValueError:
+        return key or None
 
 
 def client_request_id_for(key: str | None) -> uuid.UUID:

@@ -95,11 +95,15 @@ def booking_create(
                 request_meta=request_meta or {},
             )
         except IntegrityError:
-            twin = _find_by_key(restaurant, key)
+            twin = _find_twin(restaurant, key, client_request_id)
             if twin is not None:
                 return _replay(twin, fingerprint)
             if attempts >= INSERT_ATTEMPTS:
                 raise
+        except LockTimeout:
+            if key:  # the twin holding the slot lock may be this very request's first try
+                raise IdempotencyInFlight() from None
+            raise
         except OperationalError as exc:
             if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
                 raise
@@ -110,6 +114,18 @@ def _find_by_key(restaurant: Restaurant, key: str | None) -> Booking | None:
     if key is None:
         return None
     return Booking.objects.select_related("restaurant").filter(restaurant=restaurant, idempotency_key=key).first()
+
+
+def _find_twin(restaurant: Restaurant, key: str | None, client_request_id: uuid.UUID) -> Booking | None:
+    """The committed booking an insert collided with: same key, or same client request id (a UUID key
+    that repeats the clientRequestId of a booking made without a key)."""
+    if key is None:
+        return None
+    return _find_by_key(restaurant, key) or (
+        Booking.objects.select_related("restaurant")
+        .filter(restaurant=restaurant, client_request_id=client_request_id)
+        .first()
+    )
 
 
 def _replay(twin: Booking, fingerprint: str) -> BookingCreateResult:

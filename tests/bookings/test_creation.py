@@ -192,6 +192,27 @@ def test_uuid_key_doubles_as_client_request_id_and_other_keys_mint_one(restauran
     assert str(other.client_request_id) != "not-a-uuid"
 
 
+def test_every_spelling_of_a_uuid_key_is_the_same_key(restaurant, tables):
+    key = uuid.uuid4()
+    first = create(restaurant, idempotency_key=str(key).upper(), fingerprint="fp")
+    assert first.idempotency_key == str(key)
+
+    for spelling in (str(key), key.hex, f"{{{key}}}", f"urn:uuid:{key}"):
+        again = create(restaurant, idempotency_key=spelling, fingerprint="fp")
+        assert (again.duplicate, again.booking.pk) == (True, first.booking.pk)
+    assert Booking.objects.count() == 1
+
+
+def test_a_key_repeating_a_keyless_bookings_client_request_id_is_answered_as_its_twin(restaurant, roomy):
+    keyless = create(restaurant, fingerprint="fp")
+    key = str(keyless.client_request_id)
+
+    assert create(restaurant, idempotency_key=key, fingerprint="fp").booking.pk == keyless.booking.pk
+    with pytest.raises(IdempotencyMismatch):
+        create(restaurant, payload=body(restaurant, party=3), idempotency_key=key, fingerprint="other")
+    assert Booking.objects.count() == 1
+
+
 def test_keys_are_scoped_per_restaurant(restaurant, tables):
     elsewhere = RestaurantFactory()
     TableFactory(restaurant=elsewhere)
@@ -263,4 +284,33 @@ def test_a_twin_still_in_flight_answers_409(restaurant, tables, settings):
     assert isinstance(other, IdempotencyInFlight)
     assert other.status_code == 409
     assert other.as_body() == {"error": "Request in progress", "code": "IDEMPOTENCY_IN_FLIGHT"}
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("key", "code"), [("same-key", "IDEMPOTENCY_IN_FLIGHT"), (None, "LOCK_TIMEOUT")])
+def test_waiting_too_long_for_the_slot_lock_is_a_409(restaurant, tables, settings, key, code):
+    """Same date: the second request waits on the day lock, not the key. With a key it is the twin in
+    flight; without one the slot is simply busy."""
+    settings.BOOKING_LOCK_TIMEOUT_MS = 300
+    inserted, release = threading.Event(), threading.Event()
+
+    def slow_first(_):
+        with transaction.atomic():
+            result = create(restaurant, idempotency_key=key, fingerprint="fp")
+            inserted.set()
+            release.wait(10)
+        return result
+
+    def second(_):
+        inserted.wait(10)
+        try:
+            return create(restaurant, payload=body(restaurant, name="Second Guest"), idempotency_key=key)
+        finally:
+            release.set()
+
+    first, other = run_concurrently(lambda i: (slow_first, second)[i](i), 2)
+    assert first.duplicate is False
+    assert (other.status_code, other.code) == (409, code)
     assert Booking.objects.count() == 1
