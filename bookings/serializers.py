@@ -1,24 +1,33 @@
 """Input and output shapes of the booking APIs (DESIGN 5.1, 5.2): camelCase JSON on the wire.
 
 `BookingInputSerializer` is shared by both channels; `context["channel"]` ("customer", the default,
-or "ops") decides which contact fields are optional and which fields exist. Its `validated_data`
+or "ops") decides which contact fields are optional and which fields exist. On the ops channel
+`context["user"]` (the staff member) limits the restaurant looked up for the phone's country to
+their own, so a phone error never tells whether another restaurant exists. Its `validated_data`
 uses the snake_case keys `booking_create` expects, plus `restaurant` (the Restaurant, or None when
 it was not needed or not found: the API answers 404 or 403 for that).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookings.contacts import is_placeholder_email
 from bookings.models import Booking
 from bookings.services.customers import normalise_phone
 from restaurants.models import Restaurant
+from restaurants.selectors import restaurant_list_for_user
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# How far back and ahead a booking date may be, whatever the mode: a restaurant's book has no use
+# for older or later dates, and the bounds keep every date arithmetic far from date.min/date.max.
+DATE_WINDOW = (dt.timedelta(days=366), dt.timedelta(days=2 * 366))
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -39,6 +48,21 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, str) and data.strip().lower() in {"true", "false"}:
             return data.strip().lower() == "true"
         self.fail("invalid", input=data)
+
+
+class BookingDateField(serializers.DateField):
+    """YYYY-MM-DD within DATE_WINDOW of today."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        today = timezone.now().date()
+        earliest, latest = today - DATE_WINDOW[0], today + DATE_WINDOW[1]
+        if not earliest <= day <= latest:
+            raise serializers.ValidationError(f"Give a date between {earliest.isoformat()} and {latest.isoformat()}.")
+        return day
 
 
 class ClockTimeField(serializers.TimeField):
@@ -66,7 +90,7 @@ class OverrideSerializer(serializers.Serializer):
 class BookingInputSerializer(serializers.Serializer):
     restaurantSlug = serializers.SlugField(source="restaurant_slug", required=False)
     restaurantId = serializers.UUIDField(source="restaurant_id", required=False)
-    date = serializers.DateField(source="booking_date", input_formats=["%Y-%m-%d"])
+    date = BookingDateField(source="booking_date")
     time = ClockTimeField(source="start_time")
     party = StrictIntegerField(source="party_size", min_value=1, max_value=500)
     bookingType = serializers.ChoiceField(source="booking_type", choices=Booking.BookingType.choices)
@@ -100,6 +124,11 @@ class BookingInputSerializer(serializers.Serializer):
     def is_ops(self) -> bool:
         return self.context.get("channel") == "ops"
 
+    def validate_email(self, value: str | None) -> str | None:
+        if is_placeholder_email(value):
+            raise serializers.ValidationError("Enter the guest's own email address.")
+        return value
+
     def validate(self, attrs):
         if not self.is_ops and not (attrs.get("restaurant_slug") or attrs.get("restaurant_id")):
             raise serializers.ValidationError({"restaurantSlug": ["Give restaurantSlug or restaurantId."]})
@@ -121,7 +150,9 @@ class BookingInputSerializer(serializers.Serializer):
         if self.is_ops:
             if not attrs["phone"]:
                 return None
-            return Restaurant.objects.filter(pk=attrs["restaurant_id"]).first()
+            user = self.context.get("user")  # absent in the shell: a trusted caller
+            scope = restaurant_list_for_user(user=user) if user else Restaurant.objects.all()
+            return scope.filter(pk=attrs["restaurant_id"]).first()
         lookup = {"slug": attrs["restaurant_slug"]} if attrs.get("restaurant_slug") else {"pk": attrs["restaurant_id"]}
         return Restaurant.objects.filter(is_active=True, **lookup).first()
 

@@ -130,7 +130,9 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
 
     # --- create (DESIGN 5.2) --------------------------------------------------------------------
     def create(self, request):
-        payload = BookingInputSerializer(data=request.data, context={"channel": Channel.OPS.value})
+        payload = BookingInputSerializer(
+            data=request.data, context={"channel": Channel.OPS.value, "user": request.user}
+        )
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         restaurant_id = data["restaurant_id"]

@@ -50,6 +50,7 @@ class WalkInForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["restaurantId"].queryset = restaurant_list_for_user(user=user).order_by("name")
         self.validated_data: dict | None = None
 
@@ -76,7 +77,7 @@ class WalkInForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        serializer = BookingInputSerializer(data=self.payload(), context={"channel": "ops"})
+        serializer = BookingInputSerializer(data=self.payload(), context={"channel": "ops", "user": self.user})
         if serializer.is_valid():
             self.validated_data = serializer.validated_data
         else:

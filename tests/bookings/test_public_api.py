@@ -146,6 +146,10 @@ def test_invalid_bodies_are_400_with_field_details_and_write_nothing(api_client,
     ("overrides", "headers", "field"),
     [
         ({"date": "9999-12-31", "time": "22:00"}, {}, "date"),  # would end after the last representable day
+        ({"date": "0001-01-01", "time": "12:00"}, {}, "date"),  # the overlap window would start before date.min
+        ({"date": "2025-05-30"}, {}, "date"),  # more than a year back (now is 2026-06-01)
+        ({"date": "2028-06-04"}, {}, "date"),  # more than two years ahead
+        ({"email": "walkin+abc123@system.local"}, {}, "email"),  # a placeholder is nobody's address
         ({}, {"Idempotency-Key": "k" * 256}, "Idempotency-Key"),
     ],
 )

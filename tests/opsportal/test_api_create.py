@@ -52,6 +52,23 @@ def test_unknown_restaurant_is_the_same_403(host_client, restaurant):
     assert _counts() == (0, 0)
 
 
+@pytest.mark.parametrize("phone", ["(212) 555-0142", "07911 123456", "+1 212-555-0142"])
+def test_a_phone_check_does_not_tell_whether_another_restaurant_exists(
+    host_client, restaurant, other_restaurant, phone
+):
+    """Another restaurant's id and an unknown id get the same answer, whatever the phone's country."""
+    other_restaurant.country = "US"
+    other_restaurant.save()
+    answers = [
+        _post(host_client, walkin_body(restaurant, restaurantId=restaurant_id, phone=phone))
+        for restaurant_id in (str(other_restaurant.pk), str(uuid.uuid4()))
+    ]
+
+    assert answers[0].status_code == answers[1].status_code in (400, 403)
+    assert answers[0].json() == answers[1].json()
+    assert _counts() == (0, 0)
+
+
 def test_walkin_with_email_and_no_phone(host_client, restaurant, host, validation_mode):
     response = _post(host_client, walkin_body(restaurant, email="Ann.Guest@Example.com "))
 
