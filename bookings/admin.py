@@ -43,7 +43,8 @@ from bookings.selectors import table_assignments_overlapping
 from bookings.services import lifecycle
 from config.errors import ApplicationError
 from restaurants.admin import ReadOnlyMixin, RestaurantScopedMixin
-from restaurants.models import Membership, Restaurant, Table
+from restaurants.models import Restaurant, Table
+from restaurants.selectors import membership_list_for_user
 
 S = Booking.Status
 DAY_PARAM = "booking_date"
@@ -144,8 +145,7 @@ def board_for(request) -> Board:
         if request.user.is_superuser:
             restaurants = list(Restaurant.objects.all())
         else:
-            memberships = Membership.objects.filter(user=request.user).select_related("restaurant")
-            restaurants = [m.restaurant for m in memberships.order_by("created_at", "pk")]
+            restaurants = [m.restaurant for m in membership_list_for_user(user=request.user)]
         chosen = request.GET.get(RESTAURANT_PARAM)
         restaurant = next((r for r in restaurants if str(r.pk) == chosen), restaurants[0] if restaurants else None)
         today = timezone.now().astimezone(restaurant.tz).date() if restaurant else None
@@ -155,6 +155,8 @@ def board_for(request) -> Board:
                 day = dt.date.fromisoformat(raw)
             except ValueError as exc:
                 raise IncorrectLookupParameters(f"Not a date: {raw!r}") from exc
+            if day in (dt.date.min, dt.date.max):  # no previous or next day to link to
+                raise IncorrectLookupParameters(f"Out of range: {raw!r}")
         elif request.GET.get("q"):
             day = None
         request._ops_board = Board(restaurants=restaurants, restaurant=restaurant, today=today, day=day)

@@ -164,7 +164,10 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
         """Log every refused (4xx) or failed (500) create: one line each, like the successes."""
         if self.action != "create":
             return super().handle_exception(exc)
-        data = self.request.data if isinstance(self.request.data, dict) else {}
+        try:
+            data = self.request.data if isinstance(self.request.data, dict) else {}
+        except exceptions.APIException:  # the body itself is unreadable (bad JSON, wrong media type)
+            data = {}
         event = {"via": "api", "user": self.request.user, "restaurant_id": data.get("restaurantId")}
         try:
             response = super().handle_exception(exc)  # re-raises what the handler does not render

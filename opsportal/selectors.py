@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from config.errors import Forbidden, NotFound
 from restaurants.models import Membership, Restaurant
-from restaurants.selectors import membership_get
+from restaurants.selectors import membership_get, membership_list_for_user
 
 
 def booking_list_for_staff(*, user) -> QuerySet[Booking]:
@@ -31,12 +31,12 @@ def booking_get_for_staff(*, user, booking_id) -> Booking:
 
 
 def membership_for_staff(*, user, restaurant_id=None) -> Membership:
-    """The membership the request acts under: of `restaurant_id`, or the user's first (by restaurant name).
+    """The membership the request acts under: of `restaurant_id`, or the user's first (DESIGN 7).
 
     Not a member (or an unknown restaurant) is 403 either way, so existence does not leak.
     """
     if restaurant_id is None:
-        membership = Membership.objects.select_related("restaurant").filter(user=user).first()
+        membership = membership_list_for_user(user=user).first()
     else:
         membership = membership_get(user=user, restaurant_id=restaurant_id)
     if membership is None:

@@ -26,6 +26,7 @@ from opsportal.events import error_code, log_walkin
 from opsportal.forms import WalkInForm
 from opsportal.walkins import walkin_create
 from restaurants.models import Restaurant
+from restaurants.selectors import membership_list_for_user
 
 STATUS_WORDS = {
     "pending": "Awaiting confirmation",
@@ -63,9 +64,10 @@ def _booking_type_at(restaurant, slot: dt.datetime) -> str:
 
 
 def _initial(form: WalkInForm) -> dict:
-    restaurant = form.fields["restaurantId"].queryset.first()
-    if restaurant is None:
+    membership = membership_list_for_user(user=form.user).first()
+    if membership is None:
         raise PermissionDenied("You are not a member of any restaurant.")
+    restaurant = membership.restaurant
     slot = next_slot(restaurant)
     return {
         "restaurantId": restaurant.pk,

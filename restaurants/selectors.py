@@ -14,6 +14,13 @@ def restaurant_list_for_user(*, user) -> QuerySet[Restaurant]:
     return Restaurant.objects.filter(memberships__user=user).distinct()
 
 
+def membership_list_for_user(*, user) -> QuerySet[Membership]:
+    """The user's memberships, first granted first: the first is their default restaurant everywhere."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("restaurant").order_by("created_at", "pk")
+
+
 def membership_get(*, user, restaurant_id) -> Membership | None:
     """The user's membership of one restaurant, with the restaurant loaded, or None."""
     if not user.is_authenticated:

@@ -51,6 +51,14 @@ def test_the_board_opens_on_today_in_the_restaurants_timezone(client, time_machi
     assert "Wednesday 3 June 2026 (today)" in response.content.decode()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-13-01"])
+def test_a_day_the_board_cannot_show_is_refused_not_a_500(host_client, day):
+    response = host_client.get(BOARD_URL, {"booking_date": day})
+
+    assert response.status_code == 302
+    assert "?e=1" in response["Location"]
+
+
 def test_day_navigation_and_any_date(host_client, restaurant):
     yesterday = booking_in(restaurant, booking_date=TODAY - dt.timedelta(days=1))
     tomorrow = booking_in(restaurant, booking_date=TODAY + dt.timedelta(days=1))

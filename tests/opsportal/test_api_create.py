@@ -279,6 +279,24 @@ def test_malformed_json_is_400(host_client):
     assert response.json()["error"] == "Invalid payload"
 
 
+@pytest.mark.parametrize(
+    ("signed_in", "content_type", "body", "expected"),
+    [
+        (True, "text/plain", "x", 415),
+        (False, "text/plain", "x", 401),
+        (False, "application/json", "{not json", 401),
+    ],
+)
+def test_an_unreadable_body_is_answered_never_a_500(api_client, host, signed_in, content_type, body, expected):
+    if signed_in:
+        api_client.force_login(host)
+    response = api_client.post(LIST_URL, body, content_type=content_type)
+
+    assert response.status_code == expected
+    assert "error" in response.json()
+    assert _counts() == (0, 0)
+
+
 def test_pipeline_refusal_answers_with_the_mode_body(host_client, restaurant, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
     response = _post(host_client, walkin_body(restaurant, time="23:30"))

@@ -10,7 +10,8 @@ import uuid
 import pytest
 import time_machine
 
-from tests.factories import BookingFactory, MembershipFactory, RestaurantFactory, TableFactory
+from restaurants.services import membership_grant
+from tests.factories import BookingFactory, MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 from tests.opsportal.conftest import LIST_URL, booking_url
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,23 @@ def test_export_of_another_restaurant_is_403(host_client):
     response = host_client.get(f"{LIST_URL}/export", {"date": DAY.isoformat(), "restaurantId": str(other.pk)})
 
     assert response.status_code == 403
+
+
+def test_the_default_restaurant_is_the_first_membership_everywhere(client):
+    """The ops API list, the walk-in form and the board all start on the first restaurant granted."""
+    user = UserFactory()
+    first = RestaurantFactory(name="Zed's Diner")
+    later = RestaurantFactory(name="Alpha Bistro")
+    membership_grant(user=user, restaurant=first, role="host")
+    membership_grant(user=user, restaurant=later, role="host")
+    BookingFactory(restaurant=first)
+    BookingFactory(restaurant=later)
+    client.force_login(user)
+
+    listed = client.get(LIST_URL).json()["items"]
+    form = client.get("/ops/bookings/new").context["form"]
+    board = client.get("/admin/bookings/booking/").context["board"]
+
+    assert {item["restaurantId"] for item in listed} == {str(first.pk)}
+    assert form.initial["restaurantId"] == first.pk
+    assert board.restaurant == first
