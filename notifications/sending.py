@@ -34,6 +34,17 @@ SKIP_REASONS = {
 }
 
 
+# Worth another try later: the mail server, the provider or the network said no for now. Anything
+# else (a template error, a refusal for good) will fail the same way again, so it ends `failed`.
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
+try:
+    from anymail.exceptions import AnymailAPIError  # optional: only when a provider is configured
+except ImportError:  # not installed by default
+    pass
+else:
+    TRANSPORT_ERRORS += (AnymailAPIError,)
+
+
 class PermanentDeliveryError(Exception):
     """The mail server refused for good (a 5xx answer): retrying cannot help, "send again" can."""
 
@@ -119,7 +130,7 @@ def notification_deliver(*, notification_id: int, final: bool = True) -> None:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         permanent = _is_permanent(exc)
-        if final or permanent:
+        if final or permanent or not isinstance(exc, TRANSPORT_ERRORS):
             _finish(notification, status=Status.FAILED, last_error=error)
         else:
             retry_by = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS)

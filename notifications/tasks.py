@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import smtplib
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.db import transaction
 
-from notifications.sending import notification_deliver
+from notifications.sending import TRANSPORT_ERRORS, notification_deliver
 
 logger = logging.getLogger(__name__)
-
-# Worth another try later: the mail server or the network said no for now.
-TRANSPORT_ERRORS = (smtplib.SMTPException, OSError)
 
 
 class OutboxTask(DjangoTask):

@@ -87,6 +87,20 @@ def test_between_retries_the_row_waits_queued_and_the_sweep_recovers_a_lost_retr
     assert len(mail.outbox) == 1
 
 
+def test_an_error_that_is_not_the_transport_ends_failed_at_once(restaurant, committed, monkeypatch):
+    def broken_template(*, notification):
+        raise ValueError("template went wrong")
+
+    monkeypatch.setattr("notifications.sending.build_email", broken_template)
+    with committed():
+        book(restaurant=restaurant, channel=Channel.OPS)
+
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error == "ValueError: template went wrong"
+    assert notification_redrive(older_than=dt.timedelta(0)) == []  # failed rows wait for "send again"
+
+
 def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):
     def refuse(self, messages):
         raise smtplib.SMTPRecipientsRefused({"guest@example.com": (550, b"5.1.1 No such user")})
