@@ -58,6 +58,11 @@ class NotServiceDay(Conflict):
         )
 
 
+def _staff(actor):
+    """The acting user to record, or None for the system (a shell call, a task)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def can_transition(from_status: str, to_status: str, *, modification: bool = False) -> bool:
     allowed = (MODIFICATION_TRANSITIONS if modification else TRANSITIONS).get(from_status, frozenset())
     return to_status in allowed
@@ -89,7 +94,7 @@ def transition(
         booking=booking,
         from_status=from_status,
         to_status=to_status,
-        changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        changed_by=_staff(actor),
         reason=reason,
         metadata=metadata or {},
     )
@@ -108,8 +113,12 @@ def _require_service_day(booking: Booking, action: str) -> None:
         raise NotServiceDay(action, booking, timezone.now().astimezone(booking.restaurant.tz).date())
 
 
-def _release_tables(booking: Booking) -> None:
-    TableAssignment.objects.filter(booking=booking, released_at__isnull=True).update(released_at=timezone.now())
+def _release_tables(booking: Booking) -> list[int]:
+    """Free the booking's tables; the ids of the tables it held."""
+    live = TableAssignment.objects.filter(booking=booking, released_at__isnull=True)
+    table_ids = sorted(live.values_list("table_id", flat=True))
+    live.update(released_at=timezone.now())
+    return table_ids
 
 
 @transaction.atomic
@@ -142,18 +151,21 @@ def booking_check_out(*, booking: Booking, actor) -> Booking:
 
 @transaction.atomic
 def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """The guests did not come: their tables are freed for others (an undo takes back the free ones)."""
     booking = lock_booking(booking.pk)
     if not can_transition(booking.status, S.NO_SHOW):
         raise InvalidTransition(booking.status, S.NO_SHOW)
     _require_service_day(booking, "No-show")
-    checked_in_at = booking.checked_in_at
-    booking.checked_in_at = None  # a no-show never sat down; the history row keeps the old time
+    metadata = {"releasedTableIds": _release_tables(booking)}
+    if booking.checked_in_at:  # a no-show never sat down; the history row keeps the old time
+        metadata["checkedInAt"] = booking.checked_in_at.isoformat()
+    booking.checked_in_at = None
     transition(
         booking=booking,
         to_status=S.NO_SHOW,
         actor=actor,
         reason=reason,
-        metadata={"checkedInAt": checked_in_at.isoformat()} if checked_in_at else {},
+        metadata=metadata,
         update_fields=["checked_in_at"],
     )
     return booking
@@ -161,12 +173,32 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Bookin
 
 @transaction.atomic
 def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
-    """Restore a no-show to confirmed, within the same service day. Sends nothing."""
+    """Restore a no-show to confirmed, within the same service day. Sends nothing.
+
+    The tables the no-show freed come back if nobody has taken them since (under the day lock, as
+    any assignment); the others stay with whoever has them, and staff assign new ones.
+    """
+    lock_restaurant_day(restaurant_id=booking.restaurant_id, day=booking.booking_date)
     booking = lock_booking(booking.pk)
     if booking.status != S.NO_SHOW:
         raise InvalidTransition(booking.status, S.CONFIRMED)
     _require_service_day(booking, "Undoing a no-show")
-    transition(booking=booking, to_status=S.CONFIRMED, actor=actor, reason="undo_no_show")
+    no_show = booking.status_changes.filter(to_status=S.NO_SHOW).first()  # newest first
+    freed = no_show.metadata.get("releasedTableIds", []) if no_show else []
+    taken = set(
+        table_assignments_overlapping(booking=booking).filter(table_id__in=freed).values_list("table_id", flat=True)
+    )
+    restored = [table_id for table_id in freed if table_id not in taken]
+    TableAssignment.objects.bulk_create(
+        TableAssignment(booking=booking, table_id=table_id, assigned_by=_staff(actor)) for table_id in restored
+    )
+    transition(
+        booking=booking,
+        to_status=S.CONFIRMED,
+        actor=actor,
+        reason="undo_no_show",
+        metadata={"restoredTableIds": restored},
+    )
     return booking
 
 
@@ -221,9 +253,7 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) 
     if stale:
         TableAssignment.objects.filter(pk__in=stale).update(released_at=timezone.now())
     TableAssignment.objects.bulk_create(
-        TableAssignment(booking=booking, table=t, assigned_by=actor if actor and actor.is_authenticated else None)
-        for t in tables
-        if t.pk not in current
+        TableAssignment(booking=booking, table=t, assigned_by=_staff(actor)) for t in tables if t.pk not in current
     )
     if booking.status in PENDING_STATUSES:
         transition(

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from bookings.models import Booking, BookingStatusChange
+from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
 from bookings.services.lifecycle import InvalidTransition, NotServiceDay
 from tests.concurrency import run_concurrently
@@ -155,3 +155,26 @@ def test_two_concurrent_transitions_exactly_one_wins():
 
     assert sorted(type(o).__name__ for o in outcomes) == ["Booking", "InvalidTransition"]
     assert BookingStatusChange.objects.filter(booking=booking).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_no_show_frees_its_tables_and_an_undo_takes_back_only_the_free_ones():
+    booking = _booking_in(S.PENDING_ALLOCATION)
+    window, corner = TableFactory(restaurant=booking.restaurant), TableFactory(restaurant=booking.restaurant)
+    lifecycle.booking_assign_tables(booking=booking, table_ids=[window.pk, corner.pk], actor=None)
+    lifecycle.booking_mark_no_show(booking=booking, actor=None)
+    assert not booking.table_assignments.filter(released_at__isnull=True).exists()
+
+    walk_in = BookingFactory(
+        restaurant=booking.restaurant, status=S.PENDING_ALLOCATION, booking_date=booking.booking_date
+    )
+    lifecycle.booking_assign_tables(booking=walk_in, table_ids=[window.pk], actor=None)  # the freed table
+    lifecycle.booking_undo_no_show(booking=booking, actor=None)
+
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+    live = TableAssignment.objects.filter(released_at__isnull=True)
+    assert sorted(live.values_list("table_id", "booking_id")) == sorted(
+        [(window.pk, walk_in.pk), (corner.pk, booking.pk)]
+    )
+    assert booking.status_changes.latest().metadata == {"restoredTableIds": [corner.pk]}
