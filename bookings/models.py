@@ -206,6 +206,11 @@ class Booking(models.Model):
         return (self.details or {}).get("providedContact", {"email": True, "phone": True})
 
     @property
+    def guest_email(self) -> str:
+        """The address the guest gave, or "" (the stored one may be the restaurant's or a placeholder)."""
+        return self.customer_email if self.notification_recipient == "guest" else ""
+
+    @property
     def notification_recipient(self) -> str:
         """`guest`, `restaurant_fallback` or `none`, derived from the booking itself (DESIGN 5.2)."""
         if is_placeholder_email(self.customer_email):

@@ -19,7 +19,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bookings.apis import IDEMPOTENCY_KEY_PARAMETER
-from bookings.contacts import is_placeholder_email
 from bookings.models import Booking
 from bookings.selectors import booking_active_for_identity
 from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
@@ -65,6 +64,11 @@ EXPORT_COLUMNS = [
     "source",
     "tables",
 ]
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Guest-typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _booking_action(summary: str, **extra):
@@ -252,10 +256,10 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
                     booking.party_size,
                     booking.booking_type,
                     booking.seating_preference,
-                    booking.customer_name,
-                    "" if is_placeholder_email(booking.customer_email) else booking.customer_email,
+                    _spreadsheet_safe(booking.customer_name),
+                    booking.guest_email,
                     booking.customer_phone,
-                    booking.notes,
+                    _spreadsheet_safe(booking.notes),
                     booking.source,
                     " ".join(a.table.name for a in booking.active_assignments),
                 ]
