@@ -146,7 +146,7 @@ def test_contactless_walkin_redirects_to_the_confirmation_card(staff, restaurant
 @pytest.mark.parametrize(
     ("restaurant_email", "guest_email", "words"),
     [
-        ("hello@example.com", "guest@example.com", "Sent to the guest."),
+        ("hello@example.com", "guest@example.com", "Goes to the guest."),
         ("", "", "nobody: no email given and the restaurant has no contact address"),
     ],
 )
