@@ -24,7 +24,7 @@ class Restaurant(models.Model):
     address = models.TextField(blank=True)
     booking_policy = models.TextField(blank=True)
     reservation_interval_minutes = models.PositiveSmallIntegerField(default=15, validators=[MinValueValidator(5)])
-    default_duration_minutes = models.PositiveSmallIntegerField(default=90)
+    default_duration_minutes = models.PositiveSmallIntegerField(default=90, validators=[MinValueValidator(5)])
     last_seating_buffer_minutes = models.PositiveSmallIntegerField(default=120)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -34,6 +34,11 @@ class Restaurant(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"), name="restaurant_slug_kebab"),
+            # The slot grid and durations divide by and add these: a zero would break every booking.
+            models.CheckConstraint(
+                condition=Q(reservation_interval_minutes__gte=5, default_duration_minutes__gte=5),
+                name="restaurant_intervals_positive",
+            ),
         ]
 
     def __str__(self) -> str:

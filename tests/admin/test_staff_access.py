@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 
 from config.errors import InvalidPayload
 from restaurants import services
@@ -124,3 +125,12 @@ def test_the_membership_admin_grants_and_revokes_through_the_services(client, re
     user.refresh_from_db()
     assert deleted.status_code == 302
     assert not user.is_staff and _groups(user) == set()
+
+
+@pytest.mark.django_db
+def test_a_restaurant_cannot_have_a_zero_slot_interval():
+    """The unified validator divides by it: the database refuses a zero however the row is saved."""
+    restaurant = RestaurantFactory()
+    restaurant.reservation_interval_minutes = 0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        restaurant.save()
