@@ -10,6 +10,7 @@ row with the actor and then saves the booking with `save(update_fields=...)` so 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +72,21 @@ def can_transition(from_status: str, to_status: str, *, modification: bool = Fal
 def lock_booking(booking_id) -> Booking:
     """Load one booking with its row locked for the rest of the transaction."""
     return Booking.objects.select_for_update(of=("self",)).select_related("restaurant").get(pk=booking_id)
+
+
+def lock_booking_and_day(booking_id, *, also_day: date | None = None) -> Booking:
+    """The slot lock of the booking's date (and of `also_day`, in date order), then its row lock.
+
+    The date is read from the database, not from the caller's instance, which may be stale; if it
+    moved between that read and the row lock (a concurrent modification), the answer is a 409.
+    """
+    restaurant_id, day = Booking.objects.filter(pk=booking_id).values_list("restaurant_id", "booking_date").get()
+    for each in sorted({day, also_day or day}):
+        lock_restaurant_day(restaurant_id=restaurant_id, day=each)
+    booking = lock_booking(booking_id)
+    if booking.booking_date != day:
+        raise Conflict("The booking was changed at the same moment; try again", code="CONCURRENT_CHANGE")
+    return booking
 
 
 def transition(
@@ -178,8 +194,7 @@ def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
     The tables the no-show freed come back if nobody has taken them since (under the day lock, as
     any assignment); the others stay with whoever has them, and staff assign new ones.
     """
-    lock_restaurant_day(restaurant_id=booking.restaurant_id, day=booking.booking_date)
-    booking = lock_booking(booking.pk)
+    booking = lock_booking_and_day(booking.pk)
     if booking.status != S.NO_SHOW:
         raise InvalidTransition(booking.status, S.CONFIRMED)
     _require_service_day(booking, "Undoing a no-show")
@@ -228,8 +243,7 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) 
     table_ids = list(dict.fromkeys(table_ids))
     if not table_ids:
         raise InvalidPayload({"tableIds": ["Give at least one table."]})
-    lock_restaurant_day(restaurant_id=booking.restaurant_id, day=booking.booking_date)
-    booking = lock_booking(booking.pk)
+    booking = lock_booking_and_day(booking.pk)
     if booking.status not in PENDING_STATUSES and booking.status != S.CONFIRMED:
         raise InvalidTransition(booking.status, S.CONFIRMED)
 

@@ -7,9 +7,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.locking import lock_restaurant_day
 from bookings.models import Booking
-from bookings.services.lifecycle import PENDING_STATUSES, lock_booking, transition
+from bookings.services.lifecycle import PENDING_STATUSES, lock_booking_and_day, transition
 from bookings.validation import validate_booking
 from config.errors import Conflict
 
@@ -41,10 +40,8 @@ def booking_modify(
     confirmed one gives up its tables and returns to the mode's pending status (history reason
     `modified`); any other status is a 409.
     """
+    booking = lock_booking_and_day(booking.pk, also_day=booking_date)
     new_date = booking.booking_date if booking_date is None else booking_date
-    for day in sorted({booking.booking_date, new_date}):
-        lock_restaurant_day(restaurant_id=booking.restaurant_id, day=day)
-    booking = lock_booking(booking.pk)
 
     changed = []
     if notes is not None and notes != booking.notes:

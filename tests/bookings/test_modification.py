@@ -110,3 +110,13 @@ def test_legacy_rules_apply_to_modifications(legacy, restaurant, host):
     booking = create(restaurant).booking
     with pytest.raises(OutsideServicePolicy):
         booking_modify(booking=booking, actor=host, start_time=dt.time(16))
+
+
+def test_a_stale_instance_never_undoes_a_newer_change(restaurant, tables, host):
+    stale = create(restaurant).booking
+    booking_modify(booking=Booking.objects.get(pk=stale.pk), actor=host, booking_date=DAY + dt.timedelta(days=2))
+
+    booking_modify(booking=stale, actor=host, party_size=3)  # the caller still holds the old date
+
+    stale.refresh_from_db()
+    assert (stale.booking_date, stale.party_size) == (DAY + dt.timedelta(days=2), 3)
