@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings.contacts import is_placeholder_email
+from bookings.models import Booking
 from notifications.emails import GUEST_FACING_KINDS, build_email, subject_for
 from notifications.models import Notification
 
@@ -79,6 +80,18 @@ def resolve_recipient(notification: Notification) -> Recipient | None:
     return None
 
 
+def _outdated(notification: Notification) -> str:
+    """Why this row no longer says anything true, or "": a ticket for a booking that is no longer
+    confirmed, or news of a booking that has since been cancelled (its cancellation has its own row)."""
+    status = notification.booking.status
+    if notification.kind == Notification.Kind.CONFIRMATION and status != Booking.Status.CONFIRMED:
+        return f"The booking is {status} now; the ticket is no longer valid"
+    cancellation = {Notification.Kind.RESTAURANT_CANCELLATION, Notification.Kind.GUEST_CANCELLATION}
+    if status == Booking.Status.CANCELLED and notification.kind not in cancellation:
+        return "The booking has been cancelled since"
+    return ""
+
+
 def _claim(notification_id: int) -> Notification | None:
     """Lock the row and move it to `sending` (or `skipped`); None when there is nothing to send."""
     with transaction.atomic():
@@ -92,10 +105,12 @@ def _claim(notification_id: int) -> Notification | None:
             return None
         notification.subject = subject_for(notification)
         recipient = resolve_recipient(notification)
-        if recipient is None:
+        no_recipient = "" if recipient else SKIP_REASONS[notification.kind in GUEST_FACING_KINDS]
+        reason = _outdated(notification) or no_recipient
+        if reason:
             notification.status = Status.SKIPPED
             notification.recipient_source = Source.NONE
-            notification.last_error = SKIP_REASONS[notification.kind in GUEST_FACING_KINDS]
+            notification.last_error = reason
             notification.save(update_fields=["status", "subject", "recipient_source", "last_error", "updated_at"])
             logger.info("notification skipped id=%s reason=%r", notification.pk, notification.last_error)
             return None

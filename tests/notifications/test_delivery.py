@@ -11,6 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from config.errors import Conflict
 from notifications.models import Notification
@@ -99,6 +100,22 @@ def test_an_error_that_is_not_the_transport_ends_failed_at_once(restaurant, comm
     assert (row.status, row.attempts) == ("failed", 1)
     assert row.last_error == "ValueError: template went wrong"
     assert notification_redrive(older_than=dt.timedelta(0)) == []  # failed rows wait for "send again"
+
+
+def test_a_ticket_for_a_booking_cancelled_before_it_went_out_is_skipped(restaurant, monkeypatch):
+    monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # the broker holds the rows back
+    booking = book(restaurant=restaurant, channel=Channel.OPS)
+    lifecycle.booking_confirm(booking=booking, actor=None)
+    lifecycle.booking_cancel(booking=booking, actor=None)
+
+    for row in Notification.objects.order_by("pk"):
+        notification_deliver(notification_id=row.pk)
+
+    rows = {row.kind: row for row in Notification.objects.all()}
+    assert rows["confirmation"].status == "skipped"
+    assert "ticket is no longer valid" in rows["confirmation"].last_error
+    assert rows["request_received"].status == "skipped"
+    assert [m.subject for m in mail.outbox] == [f"Important update on your booking – {restaurant.name}"]
 
 
 def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):

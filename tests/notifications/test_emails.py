@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
+from bookings.models import Booking
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from notifications.emails import SUBJECTS, local_datetime_label
@@ -91,8 +92,10 @@ def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_yor
     Notification.objects.update(status="queued")
     mail.outbox.clear()
 
-    for row in Notification.objects.all():
+    for row in Notification.objects.exclude(kind="confirmation"):
         send_notification.delay(row.pk)
+    Booking.objects.filter(pk=booking.pk).update(status="confirmed")  # a ticket goes out only then
+    send_notification.delay(Notification.objects.get(kind="confirmation").pk)
 
     assert sorted(m.subject for m in mail.outbox) == sorted(expected.values())
     for message in mail.outbox:
@@ -103,4 +106,5 @@ def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_yor
             assert booking.customer_name.split()[0] in text
             assert "Party size" in text and "Dinner" in text and "Any" in text
             assert "+12125550100" in text and new_york.contact_email in text
-            assert "Request received – awaiting a table" in text  # unified mode: pending_allocation
+            ticket = message.subject.startswith("Your reservation ticket")  # sent once the booking was confirmed
+            assert ("Confirmed" if ticket else "Request received – awaiting a table") in text
