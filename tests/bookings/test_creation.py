@@ -261,38 +261,15 @@ def test_a_twin_on_another_date_is_answered_by_the_unique_constraint(restaurant,
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_twin_still_in_flight_answers_409(restaurant, tables, settings):
-    settings.BOOKING_LOCK_TIMEOUT_MS = 300
-    inserted, release = threading.Event(), threading.Event()
-
-    def slow_twin(_):
-        with transaction.atomic():
-            result = create(restaurant, idempotency_key="same-key", fingerprint="fp")
-            inserted.set()
-            release.wait(10)
-        return result
-
-    def second(_):
-        inserted.wait(10)
-        try:
-            return create(restaurant, payload=body(restaurant, date="2026-06-11"), idempotency_key="same-key")
-        finally:
-            release.set()
-
-    first, other = run_concurrently(lambda i: (slow_twin, second)[i](i), 2)
-    assert first.duplicate is False
-    assert isinstance(other, IdempotencyInFlight)
-    assert other.status_code == 409
-    assert other.as_body() == {"error": "Request in progress", "code": "IDEMPOTENCY_IN_FLIGHT"}
-    assert Booking.objects.count() == 1
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("key", "code"), [("same-key", "IDEMPOTENCY_IN_FLIGHT"), (None, "LOCK_TIMEOUT")])
-def test_waiting_too_long_for_the_slot_lock_is_a_409(restaurant, tables, settings, key, code):
-    """Same date: the second request waits on the day lock, not the key. With a key it is the twin in
-    flight; without one the slot is simply busy."""
+@pytest.mark.parametrize(
+    ("key", "date", "code"),
+    [
+        ("same-key", "2026-06-11", "IDEMPOTENCY_IN_FLIGHT"),  # another day: waits on the key's unique index
+        ("same-key", DAY.isoformat(), "IDEMPOTENCY_IN_FLIGHT"),  # the same day: waits on the slot lock
+        (None, DAY.isoformat(), "LOCK_TIMEOUT"),  # no key: the slot is simply busy
+    ],
+)
+def test_waiting_too_long_behind_a_twin_is_a_409(restaurant, tables, settings, key, date, code):
     settings.BOOKING_LOCK_TIMEOUT_MS = 300
     inserted, release = threading.Event(), threading.Event()
 
@@ -306,11 +283,13 @@ def test_waiting_too_long_for_the_slot_lock_is_a_409(restaurant, tables, setting
     def second(_):
         inserted.wait(10)
         try:
-            return create(restaurant, payload=body(restaurant, name="Second Guest"), idempotency_key=key)
+            return create(restaurant, payload=body(restaurant, date=date, name="Second Guest"), idempotency_key=key)
         finally:
             release.set()
 
     first, other = run_concurrently(lambda i: (slow_first, second)[i](i), 2)
     assert first.duplicate is False
     assert (other.status_code, other.code) == (409, code)
+    if key:
+        assert other.as_body() == {"error": "Request in progress", "code": "IDEMPOTENCY_IN_FLIGHT"}
     assert Booking.objects.count() == 1
