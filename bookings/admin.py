@@ -256,13 +256,19 @@ class BoardAction:
     from_statuses: frozenset[str]
     run: Callable[[Booking, object, dict], Booking]
     form_class: type[BoardForm] | None = None  # a page (form or confirmation step) before the change
-    service_day_only: bool = False  # offered only on the reservation date (the service refuses others)
+    # A row shows the button only when this also holds (the service would refuse or it is pointless).
+    offer_when: Callable[[Booking], bool] = lambda booking: True
 
     def allowed(self, status: str) -> bool:
         return status in self.from_statuses
 
     def offered(self, booking: Booking) -> bool:
-        return self.allowed(booking.status) and (not self.service_day_only or lifecycle.is_service_day(booking))
+        return self.allowed(booking.status) and self.offer_when(booking)
+
+
+def _without_tables(booking: Booking) -> bool:
+    """Pending, or confirmed but holding no table (an undone no-show whose tables went to others)."""
+    return booking.status in lifecycle.PENDING_STATUSES or not booking.active_assignments
 
 
 BOARD_ACTIONS: dict[str, BoardAction] = {
@@ -272,11 +278,12 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "assign",
             "Assign table & confirm",
             "tables assigned, confirmed",
-            _reaching(S.CONFIRMED) & lifecycle.PENDING_STATUSES,
+            lifecycle.PENDING_STATUSES | {S.CONFIRMED},
             lambda b, actor, data: lifecycle.booking_assign_tables(
                 booking=b, table_ids=[t.pk for t in data["tables"]], actor=actor
             ),
             AssignTablesForm,
+            offer_when=_without_tables,
         ),
         BoardAction(
             "check-in",
@@ -284,7 +291,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "checked in",
             _reaching(S.CHECKED_IN),
             lambda b, actor, data: lifecycle.booking_check_in(booking=b, actor=actor),
-            service_day_only=True,
+            offer_when=lifecycle.is_service_day,
         ),
         BoardAction(
             "check-out",
@@ -299,7 +306,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "marked no-show",
             _reaching(S.NO_SHOW),
             lambda b, actor, data: lifecycle.booking_mark_no_show(booking=b, actor=actor),
-            service_day_only=True,
+            offer_when=lifecycle.is_service_day,
         ),
         BoardAction(
             "undo-no-show",
@@ -307,7 +314,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "no-show undone",
             _reaching(S.CONFIRMED) - lifecycle.PENDING_STATUSES,
             lambda b, actor, data: lifecycle.booking_undo_no_show(booking=b, actor=actor),
-            service_day_only=True,
+            offer_when=lifecycle.is_service_day,
         ),
         BoardAction(
             "cancel",

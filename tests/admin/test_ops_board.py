@@ -125,6 +125,9 @@ def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, res
         S.CANCELLED: set(),
     }
     bookings = {status: booking_in(restaurant, status) for status in expected}
+    bookings[S.CONFIRMED].table_assignments.create(table=TableFactory(restaurant=restaurant))
+    expected["confirmed without a table"] = {"assign", "check-in", "no-show", "cancel"}
+    bookings["confirmed without a table"] = booking_in(restaurant, S.CONFIRMED)
 
     page = host_client.get(BOARD_URL).content.decode()
 
