@@ -129,7 +129,7 @@ def _require_service_day(booking: Booking, action: str) -> None:
         raise NotServiceDay(action, booking, timezone.now().astimezone(booking.restaurant.tz).date())
 
 
-def _release_tables(booking: Booking) -> list[int]:
+def release_tables(booking: Booking) -> list[int]:
     """Free the booking's tables; the ids of the tables it held."""
     live = TableAssignment.objects.filter(booking=booking, released_at__isnull=True)
     table_ids = sorted(live.values_list("table_id", flat=True))
@@ -161,7 +161,7 @@ def booking_check_out(*, booking: Booking, actor) -> Booking:
     booking = lock_booking(booking.pk)
     booking.checked_out_at = timezone.now()
     transition(booking=booking, to_status=S.COMPLETED, actor=actor, update_fields=["checked_out_at"])
-    _release_tables(booking)
+    release_tables(booking)
     return booking
 
 
@@ -172,7 +172,7 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Bookin
     if not can_transition(booking.status, S.NO_SHOW):
         raise InvalidTransition(booking.status, S.NO_SHOW)
     _require_service_day(booking, "No-show")
-    metadata = {"releasedTableIds": _release_tables(booking)}
+    metadata = {"releasedTableIds": release_tables(booking)}
     if booking.checked_in_at:  # a no-show never sat down; the history row keeps the old time
         metadata["checkedInAt"] = booking.checked_in_at.isoformat()
     booking.checked_in_at = None
@@ -228,7 +228,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool 
         reason=reason,
         metadata={"cancelledBy": "guest" if by_guest else "staff"},
     )
-    _release_tables(booking)
+    release_tables(booking)
     return booking
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.services.lifecycle import PENDING_STATUSES, lock_booking_and_day, transition
+from bookings.services.lifecycle import PENDING_STATUSES, lock_booking_and_day, release_tables, transition
 from bookings.validation import validate_booking
 from config.errors import Conflict
 
@@ -76,7 +75,7 @@ def booking_modify(
     changed += ["booking_date", "start_time", "party_size", "end_time", "start_at", "end_at"]
 
     if booking.status == S.CONFIRMED:
-        booking.table_assignments.filter(released_at__isnull=True).update(released_at=timezone.now())
+        release_tables(booking)
         transition(
             booking=booking,
             to_status=validated.status,
