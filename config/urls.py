@@ -2,6 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# The admin is the staff's ops board: its width goes to the day's bookings and their row buttons,
+# not to the navigation sidebar (the breadcrumbs and the home page already list every model).
+admin.site.enable_nav_sidebar = False
+admin.site.site_header = admin.site.site_title = "Tablekeeper ops"
+admin.site.index_title = "Run the day"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
