@@ -33,7 +33,6 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
@@ -148,7 +147,7 @@ def board_for(request) -> Board:
             restaurants = [m.restaurant for m in membership_list_for_user(user=request.user)]
         chosen = request.GET.get(RESTAURANT_PARAM)
         restaurant = next((r for r in restaurants if str(r.pk) == chosen), restaurants[0] if restaurants else None)
-        today = timezone.now().astimezone(restaurant.tz).date() if restaurant else None
+        today = restaurant.today() if restaurant else None
         day = today
         if raw := request.GET.get(DAY_PARAM):
             try:

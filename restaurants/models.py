@@ -1,11 +1,13 @@
 import uuid
 import zoneinfo
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def validate_timezone(value: str) -> None:
@@ -47,6 +49,10 @@ class Restaurant(models.Model):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """The restaurant's service day: today's date in its own timezone."""
+        return timezone.now().astimezone(self.tz).date()
 
 
 class OpeningHours(models.Model):

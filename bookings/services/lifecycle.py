@@ -121,12 +121,12 @@ def transition(
 
 def is_service_day(booking: Booking) -> bool:
     """Today, in the restaurant's timezone, is the booking's date (check-in and no-show need it)."""
-    return booking.booking_date == timezone.now().astimezone(booking.restaurant.tz).date()
+    return booking.booking_date == booking.restaurant.today()
 
 
 def _require_service_day(booking: Booking, action: str) -> None:
     if not is_service_day(booking):
-        raise NotServiceDay(action, booking, timezone.now().astimezone(booking.restaurant.tz).date())
+        raise NotServiceDay(action, booking, booking.restaurant.today())
 
 
 def release_tables(booking: Booking) -> list[int]:

@@ -11,7 +11,6 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
 from bookings.contacts import placeholder_email, placeholder_phone
 from bookings.models import Booking, BookingStatusChange
@@ -23,7 +22,7 @@ WALK_IN_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def tomorrow(restaurant) -> dt.date:
-    return timezone.now().astimezone(restaurant.tz).date() + dt.timedelta(days=1)
+    return restaurant.today() + dt.timedelta(days=1)
 
 
 def book(*, restaurant, email: str | None = "grace@example.com", channel: Channel | None = None, **data) -> Booking:

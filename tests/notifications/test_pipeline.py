@@ -28,10 +28,6 @@ S = Booking.Status
 Kind = Notification.Kind
 
 
-def _today(restaurant) -> dt.date:
-    return timezone.now().astimezone(restaurant.tz).date()
-
-
 def _only(kind) -> Notification:
     return Notification.objects.get(kind=kind)
 
@@ -164,8 +160,8 @@ def test_cancellation_tells_the_guest_who_cancelled(make_seeded, committed, rest
 
 
 def test_check_in_check_out_no_show_and_undo_send_nothing(make_seeded, committed, restaurant):
-    seated = make_seeded(booking_date=_today(restaurant))
-    absent = make_seeded(booking_date=_today(restaurant))
+    seated = make_seeded(booking_date=restaurant.today())
+    absent = make_seeded(booking_date=restaurant.today())
     before = Notification.objects.count()
 
     with committed():

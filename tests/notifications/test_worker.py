@@ -28,7 +28,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.authtoken.models import Token
 
@@ -215,7 +214,7 @@ def bistro(transactional_db):
 
 
 def _slot(restaurant, days_ahead: int = 1) -> dict:
-    day = timezone.now().astimezone(restaurant.tz).date() + dt.timedelta(days=days_ahead)
+    day = restaurant.today() + dt.timedelta(days=days_ahead)
     return {"date": day.isoformat(), "time": "19:00", "party": 2, "bookingType": "dinner", "seating": "any"}
 
 

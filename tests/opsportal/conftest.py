@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -15,7 +14,7 @@ LIST_URL = "/api/ops/bookings"
 
 
 def tomorrow(restaurant) -> dt.date:
-    return timezone.now().astimezone(restaurant.tz).date() + dt.timedelta(days=1)
+    return restaurant.today() + dt.timedelta(days=1)
 
 
 def walkin_body(restaurant, **overrides) -> dict:

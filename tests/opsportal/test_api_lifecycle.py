@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from notifications.models import Notification
@@ -15,14 +14,10 @@ from tests.opsportal.conftest import LIST_URL, booking_url, walkin_body
 pytestmark = pytest.mark.django_db
 
 
-def _today(restaurant) -> dt.date:
-    return timezone.now().astimezone(restaurant.tz).date()
-
-
 @pytest.fixture
 def booking(restaurant):
     """Tonight's confirmed dinner for two."""
-    return BookingFactory(restaurant=restaurant, booking_date=_today(restaurant), status="confirmed")
+    return BookingFactory(restaurant=restaurant, booking_date=restaurant.today(), status="confirmed")
 
 
 def _history(booking) -> list[tuple[str, str, int | None]]:
@@ -84,7 +79,7 @@ def test_delete_is_a_staff_cancellation(host_client, host, booking):
 
 
 def test_forbidden_transition_is_409_naming_both_states(host_client, restaurant):
-    pending = BookingFactory(restaurant=restaurant, booking_date=_today(restaurant), status="pending")
+    pending = BookingFactory(restaurant=restaurant, booking_date=restaurant.today(), status="pending")
 
     response = host_client.post(booking_url(pending, "/check-in"))
 
@@ -97,7 +92,7 @@ def test_forbidden_transition_is_409_naming_both_states(host_client, restaurant)
 
 
 def test_check_in_on_another_day_is_409(host_client, restaurant):
-    tomorrow = BookingFactory(restaurant=restaurant, booking_date=_today(restaurant) + dt.timedelta(days=1))
+    tomorrow = BookingFactory(restaurant=restaurant, booking_date=restaurant.today() + dt.timedelta(days=1))
 
     response = host_client.post(booking_url(tomorrow, "/check-in"))
 
@@ -203,7 +198,7 @@ def test_patch_notes_only_keeps_the_status(host_client, booking):
 
 def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(host_client, host, restaurant, tables, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    tomorrow = _today(restaurant) + dt.timedelta(days=1)
+    tomorrow = restaurant.today() + dt.timedelta(days=1)
     booking = BookingFactory(restaurant=restaurant, booking_date=tomorrow, status="confirmed")
     booking.table_assignments.create(table=tables[0])
 
@@ -219,7 +214,7 @@ def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(host_client, ho
 
 def test_patch_into_a_full_slot_is_409_in_unified_mode(host_client, restaurant, tables, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    tomorrow = _today(restaurant) + dt.timedelta(days=1)
+    tomorrow = restaurant.today() + dt.timedelta(days=1)
     booking = BookingFactory(restaurant=restaurant, booking_date=tomorrow, start_time=dt.time(12), end_time=dt.time(14))
     for table in tables:
         BookingFactory(restaurant=restaurant, booking_date=tomorrow, status="confirmed").table_assignments.create(
@@ -281,7 +276,7 @@ def test_history_is_newest_first_with_the_actor(host_client, booking):
 
 # --- cross-tenant: every endpoint as a host of another restaurant ----------------------------------
 def test_a_host_of_another_restaurant_gets_nothing_anywhere(api_client, other_host, restaurant, tables):
-    booking = BookingFactory(restaurant=restaurant, booking_date=_today(restaurant), status="confirmed")
+    booking = BookingFactory(restaurant=restaurant, booking_date=restaurant.today(), status="confirmed")
     before = (Booking.objects.values().get(pk=booking.pk), _history(booking), TableAssignment.objects.count())
     api_client.force_login(other_host)
     rid = {"restaurantId": str(restaurant.pk)}

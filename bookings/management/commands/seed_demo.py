@@ -16,7 +16,6 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.services import lifecycle
@@ -104,7 +103,7 @@ class Command(BaseCommand):
             groups_sync()
             restaurant = self._restaurant()
             staff = {u: self._login(restaurant, u, password, role) for u, password, role in LOGINS}
-            today = timezone.now().astimezone(restaurant.tz).date()
+            today = restaurant.today()
             created = sum(self._booking(restaurant, staff["owner"], today, i) for i in range(len(SAMPLE)))
             total = Booking.objects.filter(restaurant=restaurant, booking_date=today).count()
         # Printed after the commit, so the logins come after the sample notifications that the
