@@ -90,7 +90,7 @@ def _context(notification: Notification) -> dict:
         "subject": subject_for(notification),
         "starts": local_datetime_label(booking.start_at, restaurant.tz),
         "ends": f"{booking.end_at.astimezone(restaurant.tz):%H:%M}",
-        "status_words": STATUS_WORDS.get(booking.status, booking.get_status_display()),
+        "status_words": STATUS_WORDS[booking.status],
         "guest_email": display_email(booking.customer_email if guest_gave_email else ""),
         "guest_phone": booking.customer_phone or "no phone given",
         "restaurant_email": display_email(restaurant.contact_email),

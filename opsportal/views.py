@@ -28,15 +28,8 @@ from opsportal.walkins import walkin_create
 from restaurants.models import Restaurant
 from restaurants.selectors import membership_list_for_user
 
-STATUS_WORDS = {
-    "pending": "Awaiting confirmation",
-    "pending_allocation": "Allocation in progress",
-    "confirmed": "Confirmed",
-    "checked_in": "Checked in",
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-    "no_show": "No-show",
-}
+# How the confirmation card names the two statuses a new walk-in can have; the rest read as labelled.
+STATUS_WORDS = {"pending": "Awaiting confirmation", "pending_allocation": "Allocation in progress"}
 RECIPIENT_WORDS = {
     "guest": "the guest",
     "restaurant_fallback": "the restaurant's contact address, because the guest left no email",
