@@ -29,7 +29,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -38,7 +38,7 @@ from django.utils.http import urlencode
 
 from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
 from bookings.models import Booking, BookingStatusChange, Customer, TableAssignment
-from bookings.selectors import table_assignments_overlapping
+from bookings.selectors import booking_status_totals, table_assignments_overlapping
 from bookings.services import lifecycle
 from config.errors import ApplicationError
 from restaurants.admin import ReadOnlyMixin, RestaurantScopedMixin
@@ -468,17 +468,14 @@ class BookingAdmin(RestaurantScopedMixin, admin.ModelAdmin):
         context["day_links"] = list(day_filter.choices(cl))
         if board.day is None:
             return context
-        counts = dict(
-            Booking.objects.filter(restaurant=board.restaurant, booking_date=board.day)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("pk"))
+        counts = booking_status_totals(
+            bookings=Booking.objects.filter(restaurant=board.restaurant, booking_date=board.day)
         )
         context["status_counts"] = [
             {
                 "status": s.value,
                 "label": s.label,
-                "count": counts.get(s.value, 0),
+                "count": counts[s.value],
                 "url": cl.get_query_string({"status__exact": s.value}),
             }
             for s in S

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from bookings.models import Booking, Customer, TableAssignment
 
@@ -14,6 +14,13 @@ def booking_active_for_identity(customer: Customer) -> QuerySet[Booking]:
         .select_related("restaurant")
         .order_by("start_at")
     )
+
+
+def booking_status_totals(*, bookings: QuerySet[Booking]) -> dict[str, int]:
+    """Bookings per status, every status present (zeros included): the board and the API summary."""
+    totals = dict.fromkeys(Booking.Status.values, 0)
+    totals.update(bookings.order_by().values_list("status").annotate(n=Count("pk")))
+    return totals
 
 
 def table_assignments_overlapping(*, booking: Booking) -> QuerySet[TableAssignment]:

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from bookings.apis import IDEMPOTENCY_KEY_PARAMETER
 from bookings.models import Booking
-from bookings.selectors import booking_active_for_identity
+from bookings.selectors import booking_active_for_identity, booking_status_totals
 from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
@@ -225,7 +225,7 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
     def status_summary(self, request):
         restaurant, _ = self._scoped()
         bookings = self.filter_queryset(self.get_queryset()).filter(restaurant=restaurant)
-        totals = selectors.booking_status_totals(bookings=bookings)
+        totals = booking_status_totals(bookings=bookings)
         return Response(
             StatusSummarySerializer(
                 {"restaurantId": restaurant.pk, "total": sum(totals.values()), "totals": totals}

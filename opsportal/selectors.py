@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from config.errors import Forbidden, NotFound
@@ -47,14 +47,6 @@ def membership_for_staff(*, user, restaurant_id=None) -> Membership:
 def booking_history(*, booking: Booking) -> QuerySet[BookingStatusChange]:
     """Status changes, newest first, with the acting user loaded."""
     return booking.status_changes.select_related("changed_by").order_by("-changed_at", "-id")
-
-
-def booking_status_totals(*, bookings: QuerySet[Booking]) -> dict[str, int]:
-    """Bookings per status, every status present (zeros included)."""
-    totals = dict.fromkeys(Booking.Status.values, 0)
-    for row in bookings.order_by().values("status").annotate(n=Count("id")):
-        totals[row["status"]] = row["n"]
-    return totals
 
 
 def booking_day_sheet(*, restaurant: Restaurant, day: dt.date) -> QuerySet[Booking]:
