@@ -147,6 +147,17 @@ def test_an_owner_here_and_host_there_edits_only_where_they_own(client, restaura
     other_restaurant.refresh_from_db()
     assert other_restaurant.name == "Other Place"
 
+    add_page = client.get(_url(Table, "add")).content.decode()
+    table = {"name": "Sneaky", "section": "indoor", "min_seats": 1, "max_seats": 2, "is_active": "on"}
+    refused = client.post(_url(Table, "add"), {**table, "restaurant": other_restaurant.pk})
+    allowed = client.post(_url(Table, "add"), {**table, "restaurant": restaurant.pk})
+
+    assert str(restaurant.pk) in add_page and str(other_restaurant.pk) not in add_page
+    assert refused.status_code == 200  # the form again, with the restaurant choice refused
+    assert not Table.objects.filter(restaurant=other_restaurant, name="Sneaky").exists()
+    assert allowed.status_code == 302
+    assert Table.objects.filter(restaurant=restaurant, name="Sneaky").exists()
+
 
 def test_dropdowns_offer_only_the_users_restaurants(client, restaurant, other_restaurant, board_owner):
     staff(other_restaurant, "owner")

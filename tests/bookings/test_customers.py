@@ -50,10 +50,10 @@ def test_opt_in_turns_on_for_an_existing_customer(restaurant):
 
 
 def test_identities_are_scoped_per_restaurant(restaurant):
-    other = CustomerFactory(email="grace@example.com").restaurant
-    assert upsert(restaurant, email="grace@example.com").restaurant == restaurant
+    elsewhere = CustomerFactory(email="grace@example.com")
+    here = upsert(restaurant, email="grace@example.com")
+    assert (here.restaurant, here.pk != elsewhere.pk) == (restaurant, True)
     assert Customer.objects.filter(email="grace@example.com").count() == 2
-    assert other != restaurant
 
 
 def test_a_placeholder_never_overwrites_a_real_contact(restaurant):

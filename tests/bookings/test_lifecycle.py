@@ -11,7 +11,7 @@ from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
 from bookings.services.lifecycle import InvalidTransition, NotServiceDay
 from tests.concurrency import run_concurrently
-from tests.factories import BookingFactory, TableFactory, UserFactory
+from tests.factories import BookingFactory, RestaurantFactory, TableFactory, UserFactory
 
 S = Booking.Status
 ALL = [s.value for s in S]
@@ -129,6 +129,11 @@ def test_check_in_and_no_show_only_on_the_reservation_date_in_restaurant_timezon
         lifecycle.booking_mark_no_show(booking=new_york, actor=None)
     new_york.refresh_from_db()
     assert new_york.status == S.CONFIRMED
+    missed = BookingFactory(restaurant=new_york.restaurant, booking_date=dt.date(2026, 6, 2), status=S.NO_SHOW)
+    with pytest.raises(NotServiceDay):
+        lifecycle.booking_undo_no_show(booking=missed, actor=None)
+    missed.refresh_from_db()
+    assert missed.status == S.NO_SHOW
 
 
 @pytest.mark.django_db
@@ -178,3 +183,17 @@ def test_a_no_show_frees_its_tables_and_an_undo_takes_back_only_the_free_ones():
         [(window.pk, walk_in.pk), (corner.pk, booking.pk)]
     )
     assert booking.status_changes.latest().metadata == {"restoredTableIds": [corner.pk]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "today"),
+    [
+        ("Australia/Sydney", dt.date(2026, 6, 2)),
+        ("Europe/London", dt.date(2026, 6, 2)),
+        ("America/New_York", dt.date(2026, 6, 1)),
+    ],
+)
+def test_a_restaurants_service_day_is_today_in_its_own_timezone(time_machine, zone, today):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 23, 30, tzinfo=dt.UTC), tick=False)  # 00:30 in London (BST)
+    assert RestaurantFactory(timezone=zone).today() == today

@@ -36,7 +36,10 @@ def test_pending_booking_is_revalidated_and_keeps_its_status(validation_mode, re
     booking.refresh_from_db()
     assert (booking.status, booking.start_time, booking.party_size) == (status, dt.time(20), 3)
     assert booking.start_at == dt.datetime(2026, 6, 10, 19, tzinfo=dt.UTC)
-    assert booking.end_at > booking.start_at
+    # The end moves with the new slot: dinner is 120 minutes in unified mode, 75 for three in legacy.
+    end_time = {"unified": dt.time(22), "legacy": dt.time(21, 15)}[validation_mode]
+    assert booking.end_time == end_time
+    assert booking.end_at == dt.datetime.combine(DAY, end_time, tzinfo=restaurant.tz)
     assert BookingStatusChange.objects.count() == 1
 
 

@@ -229,6 +229,8 @@ def test_no_csrf_or_session_needed(restaurant, tables):
 def test_the_answer_does_not_reveal_other_bookings(api_client, restaurant, tables):
     existing = BookingFactory(restaurant=restaurant, customer__email="ada@example.com", start_time=dt.time(12))
     response = post(api_client, body(restaurant))
+    assert response.status_code == 201
+    assert "bookings" not in response.json()
     assert existing.reference not in json.dumps(response.json())
 
 

@@ -68,9 +68,11 @@ def test_both_modes_reject_with_their_documented_body(
 def test_legacy_dining_time_depends_on_party_size(legacy, restaurant):
     lunch_for_six = create(restaurant, payload=body(restaurant, time="12:00", party=6, bookingType="lunch")).booking
     dinner_for_two = create(restaurant, payload=body(restaurant, time="20:00", party=2, email="b@example.com")).booking
+    dinner_for_four = create(restaurant, payload=body(restaurant, time="20:00", party=4, email="d@example.com")).booking
     dinner_for_ten = create(restaurant, payload=body(restaurant, time="20:00", party=10, email="c@example.com")).booking
     assert (lunch_for_six.end_at - lunch_for_six.start_at) == dt.timedelta(minutes=85)
     assert (dinner_for_two.end_at - dinner_for_two.start_at) == dt.timedelta(minutes=60)
+    assert (dinner_for_four.end_at - dinner_for_four.start_at) == dt.timedelta(minutes=75)
     assert (dinner_for_ten.end_at - dinner_for_ten.start_at) == dt.timedelta(minutes=90)
     assert dinner_for_ten.end_time == dt.time(21, 30)
 
@@ -177,8 +179,10 @@ def test_ops_channel_the_slot_containing_now_is_never_past(unified, restaurant, 
 
 # --- capacity (DESIGN 5.5 algorithm) --------------------------------------------------------------
 def _existing(restaurant, *, party, status="pending_allocation", time=dt.time(19), table=None):
+    """A two-hour booking on DAY (a dinner's duration), optionally holding `table`."""
+    end_time = (dt.datetime.combine(DAY, time) + dt.timedelta(hours=2)).time()
     booking = BookingFactory(
-        restaurant=restaurant, booking_date=DAY, start_time=time, end_time=dt.time(21), party_size=party, status=status
+        restaurant=restaurant, booking_date=DAY, start_time=time, end_time=end_time, party_size=party, status=status
     )
     if table is not None:
         TableAssignment.objects.create(booking=booking, table=table)
@@ -190,7 +194,16 @@ def test_unassigned_bookings_take_the_smallest_free_table_that_seats_them(unifie
     assert create(restaurant, payload=body(restaurant, party=4)).booking
 
 
-def test_largest_unassigned_parties_are_placed_first(unified, restaurant, tables):
+def test_largest_unassigned_parties_are_placed_first(unified, restaurant):
+    TableFactory(restaurant=restaurant, name="Small", min_seats=1, max_seats=4)
+    TableFactory(restaurant=restaurant, name="Large", min_seats=3, max_seats=5)
+    _existing(restaurant, party=2)
+    _existing(restaurant, party=4)  # placed first: takes "Small"; the two then fits no table
+    # Smallest first would give "Small" to the two and "Large" to the four, and refuse this three.
+    assert create(restaurant, payload=body(restaurant, party=3)).booking
+
+
+def test_a_full_slot_is_a_409_capacity_exceeded(unified, restaurant, tables):
     _existing(restaurant, party=2)
     _existing(restaurant, party=3)  # the three takes "Four", the two takes "Two": full
     error = refused(restaurant, payload=body(restaurant, party=1))
@@ -215,13 +228,15 @@ def test_assigned_tables_count_and_released_ones_do_not(unified, restaurant, tab
         "cancelled",  # inactive statuses do not hold tables
         "no_show",
         "earlier",  # 16:00-18:00 does not overlap 19:00-21:00
+        "ends-as-it-starts",  # 17:00-19:00 ends when the new one starts: back to back is no overlap
+        "starts-as-it-ends",  # 21:00-23:00 starts when the new dinner (19:00-21:00) ends
     ],
 )
 def test_non_overlapping_or_inactive_bookings_do_not_count(unified, restaurant, tables, setup):
     two, four = tables
-    if setup == "earlier":
-        booking = _existing(restaurant, party=4, time=dt.time(16), table=four)
-        Booking.objects.filter(pk=booking.pk).update(end_at=booking.start_at + dt.timedelta(hours=2))
+    starts = {"earlier": dt.time(16), "ends-as-it-starts": dt.time(17), "starts-as-it-ends": dt.time(21)}
+    if setup in starts:
+        _existing(restaurant, party=4, time=starts[setup], table=four)
     else:
         _existing(restaurant, party=4, status=setup, table=four)
     assert create(restaurant, payload=body(restaurant, party=4)).booking

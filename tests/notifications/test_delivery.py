@@ -203,7 +203,16 @@ def test_redrive_rejects_a_negative_threshold():
         call_command("notifications_redrive", "--older-than", "-1")
 
 
-def test_the_sweep_is_scheduled_every_minute(settings):
+def test_the_sweep_is_scheduled_every_minute_and_sends_what_was_left(settings, restaurant, committed, monkeypatch):
     entry = settings.CELERY_BEAT_SCHEDULE["notifications-redrive"]
     assert (entry["task"], entry["schedule"]) == ("notifications.tasks.redrive_notifications", 60.0)
-    assert send_notification.app.tasks[entry["task"]](older_than_seconds=60) == 0
+    row = _queued_row(restaurant, committed, monkeypatch)
+    Notification.objects.update(queued_at=timezone.now() - dt.timedelta(minutes=2))
+
+    with committed():
+        redriven = send_notification.app.tasks[entry["task"]](**entry["kwargs"])
+
+    assert redriven == 1
+    row.refresh_from_db()
+    assert row.status == "sent"
+    assert len(mail.outbox) == 1

@@ -248,11 +248,14 @@ def test_patch_bad_input_is_400(host_client, booking, body, field):
 
 
 def test_patch_of_a_cancelled_booking_is_409(host_client, restaurant):
-    cancelled = BookingFactory(restaurant=restaurant, status="cancelled")
+    cancelled = BookingFactory(restaurant=restaurant, status="cancelled", party_size=2)
 
     response = host_client.patch(booking_url(cancelled), {"party": 4}, format="json")
 
     assert response.status_code == 409
+    assert response.json()["code"] == "NOT_MODIFIABLE"
+    cancelled.refresh_from_db()
+    assert (cancelled.status, cancelled.party_size) == ("cancelled", 2)
 
 
 # --- history -------------------------------------------------------------------------------------------
