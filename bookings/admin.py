@@ -267,7 +267,7 @@ class BoardAction:
 
 def _without_tables(booking: Booking) -> bool:
     """Pending, or confirmed but holding no table (an undone no-show whose tables went to others)."""
-    return booking.status in lifecycle.PENDING_STATUSES or not booking.active_assignments
+    return booking.status in Booking.PENDING_STATUSES or not booking.active_assignments
 
 
 BOARD_ACTIONS: dict[str, BoardAction] = {
@@ -277,7 +277,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "assign",
             "Assign table & confirm",
             "tables assigned, confirmed",
-            lifecycle.PENDING_STATUSES | {S.CONFIRMED},
+            Booking.PENDING_STATUSES | {S.CONFIRMED},
             lambda b, actor, data: lifecycle.booking_assign_tables(
                 booking=b, table_ids=[t.pk for t in data["tables"]], actor=actor
             ),
@@ -311,7 +311,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "undo-no-show",
             "Undo no-show",
             "no-show undone",
-            _reaching(S.CONFIRMED) - lifecycle.PENDING_STATUSES,
+            _reaching(S.CONFIRMED) - Booking.PENDING_STATUSES,
             lambda b, actor, data: lifecycle.booking_undo_no_show(booking=b, actor=actor),
             offer_when=lifecycle.is_service_day,
         ),

@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 
 from bookings.idempotency import request_fingerprint
 from bookings.serializers import BookingInputSerializer, ErrorSerializer, PublicBookingCreateResponseSerializer
-from bookings.services.creation import Channel, booking_create
-from bookings.validation import validation_headers
+from bookings.services.creation import Channel, RequestOrigin, booking_create
+from bookings.validation import UNIFIED, current_mode
 from config.errors import NotFound
+from config.http import client_ip, user_agent
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -23,8 +24,30 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     description="Repeat a request safely: the same key and body answer the original booking (200).",
 )
 
+VALIDATION_HEADER = "X-Booking-Validation"
 
-class BookingCreateApi(APIView):
+
+def request_origin(request) -> RequestOrigin:
+    """The plain facts about the caller that the pipeline records (`details.request`)."""
+    return RequestOrigin(ip=client_ip(request), user_agent=user_agent(request))
+
+
+class ValidationModeHeaderMixin:
+    """Answers of the endpoints that run the validator carry `X-Booking-Validation: unified` in
+    unified mode (DESIGN 5.5), errors included. `validation_actions` limits it to some actions of
+    a viewset; None means every answer of the view."""
+
+    validation_actions: frozenset[str] | None = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        runs_validator = self.validation_actions is None or getattr(self, "action", None) in self.validation_actions
+        if runs_validator and current_mode() == UNIFIED:
+            response[VALIDATION_HEADER] = UNIFIED
+        return response
+
+
+class BookingCreateApi(ValidationModeHeaderMixin, APIView):
     authentication_classes: list = []  # anonymous: no session, so no CSRF
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
@@ -54,14 +77,11 @@ class BookingCreateApi(APIView):
             raise NotFound()
         result = booking_create(
             restaurant=data["restaurant"],
-            data=data,
+            booking_request=serializer.booking_request(),
             channel=Channel.CUSTOMER,
             idempotency_key=request.headers.get("Idempotency-Key"),
             fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
-            request_meta={
-                "ip": request.META.get("REMOTE_ADDR"),
-                "userAgent": request.headers.get("User-Agent", "")[:255],
-            },
+            origin=request_origin(request),
         )
         body = PublicBookingCreateResponseSerializer(
             {
@@ -71,8 +91,4 @@ class BookingCreateApi(APIView):
                 "duplicate": result.duplicate,
             }
         ).data
-        return Response(
-            body,
-            status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED,
-            headers=validation_headers(),
-        )
+        return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)

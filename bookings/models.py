@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from bookings.contacts import is_placeholder_email
+from bookings.contacts import Recipient, is_placeholder_email, recipient_for
 from restaurants.models import Restaurant, Table
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O/1/I
@@ -56,6 +56,8 @@ class Booking(models.Model):
         CANCELLED = "cancelled"
         NO_SHOW = "no_show", "No-show"
 
+    # Waiting for the restaurant: a request (pending) or a validated request awaiting a table.
+    PENDING_STATUSES = frozenset({Status.PENDING, Status.PENDING_ALLOCATION})
     ACTIVE_STATUSES = (Status.PENDING, Status.PENDING_ALLOCATION, Status.CONFIRMED, Status.CHECKED_IN)
     # Longer than any booking the validators produce (at most a few hours): queries for bookings
     # overlapping a window start their index range this much earlier instead of at the beginning.
@@ -208,16 +210,12 @@ class Booking(models.Model):
     @property
     def guest_email(self) -> str:
         """The address the guest gave, or "" (the stored one may be the restaurant's or a placeholder)."""
-        return self.customer_email if self.notification_recipient == "guest" else ""
+        return recipient_for(self, fallback="").address
 
     @property
-    def notification_recipient(self) -> str:
-        """`guest`, `restaurant_fallback` or `none`, derived from the booking itself (DESIGN 5.2)."""
-        if is_placeholder_email(self.customer_email):
-            return "none"
-        if not self.provided_contact.get("email", True):
-            return "restaurant_fallback"
-        return "guest"
+    def notification_recipient(self) -> Recipient:
+        """Who this booking's notifications are for, derived from the booking itself (DESIGN 5.2)."""
+        return recipient_for(self, fallback=self.customer_email).source
 
 
 class BookingStatusChange(models.Model):

@@ -3,9 +3,10 @@
 `BookingInputSerializer` is shared by both channels; `context["channel"]` ("customer", the default,
 or "ops") decides which contact fields are optional and which fields exist. On the ops channel
 `context["user"]` (the staff member) limits the restaurant looked up for the phone's country to
-their own, so a phone error never tells whether another restaurant exists. Its `validated_data`
-uses the snake_case keys `booking_create` expects, plus `restaurant` (the Restaurant, or None when
-it was not needed or not found: the API answers 404 or 403 for that).
+their own, so a phone error never tells whether another restaurant exists. Once valid,
+`booking_request()` is the `BookingRequest` that `booking_create` takes, and `validated_data`
+holds `restaurant` (the Restaurant, or None when it was not needed or not found: the API answers
+404 or 403 for that) and `restaurant_id`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookings.contacts import is_placeholder_email
+from bookings.contacts import Recipient, is_placeholder_email, normalise_phone
 from bookings.models import Booking
-from bookings.services.customers import normalise_phone
+from bookings.services.creation import BookingRequest
 from restaurants.models import Restaurant
 from restaurants.selectors import restaurant_list_for_user
 
@@ -138,12 +139,31 @@ class BookingInputSerializer(serializers.Serializer):
         attrs.setdefault("override", None)
         restaurant = self.context.get("restaurant") or self._find_restaurant(attrs)
         attrs["restaurant"] = restaurant
-        if attrs["phone"] and (restaurant or self.is_ops):
+        if attrs["phone"] and (restaurant or self.is_ops):  # refused here; the pipeline stores it
             try:
-                attrs["phone"] = normalise_phone(attrs["phone"], region=restaurant.country if restaurant else None)
+                normalise_phone(attrs["phone"], region=restaurant.country if restaurant else None)
             except ValueError as exc:
                 raise serializers.ValidationError({"phone": [str(exc)]}) from exc
         return attrs
+
+    def booking_request(self) -> BookingRequest:
+        """The valid body as the creation pipeline's input."""
+        data = self.validated_data
+        override = data["override"]
+        return BookingRequest(
+            booking_date=data["booking_date"],
+            start_time=data["start_time"],
+            party_size=data["party_size"],
+            booking_type=data["booking_type"],
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            seating_preference=data["seating_preference"],
+            notes=data["notes"],
+            marketing_opt_in=data["marketing_opt_in"],
+            override_reason=override["reason"] if override and override["apply"] else None,
+            source=data.get("source"),
+        )
 
     def _find_restaurant(self, attrs) -> Restaurant | None:
         """The public channel always needs it (404 when missing); ops only to read a phone's country."""
@@ -177,7 +197,7 @@ class BookingSerializer(serializers.ModelSerializer):
     idempotencyKey = serializers.CharField(source="idempotency_key", read_only=True, allow_null=True)
     clientRequestId = serializers.UUIDField(source="client_request_id", read_only=True)
     notificationRecipient = serializers.ChoiceField(
-        source="notification_recipient", choices=["guest", "restaurant_fallback", "none"], read_only=True
+        source="notification_recipient", choices=Recipient.values, read_only=True
     )
     createdAt = serializers.DateTimeField(source="created_at", read_only=True)
     updatedAt = serializers.DateTimeField(source="updated_at", read_only=True)

@@ -6,20 +6,21 @@ status, or raises an ApplicationError with the mode's documented body:
 - legacy: fixed windows (lunch 12:00-15:00, dinner 17:00-22:00), dining time by party size, a dinner
   must end by 21:55; failures are 422 `{"error": "Booking outside service policy", "reasons": [...]}`;
   new bookings are `pending`. `override` is ignored.
-- unified: the restaurant's opening hours (a dated row wins over the weekday row), service periods,
-  slot grid, type-based duration, past-time grace and table capacity; failures are
+- unified: the restaurant's opening hours, service periods and slot grid (`bookings.schedule`),
+  type-based duration, past-time grace and table capacity; failures are
   `{"error": "Booking validation failed", "issues": [...]}` (409 when capacity is the first issue,
-  403 for a missing override right, 400 otherwise) and every unified answer carries
-  `X-Booking-Validation: unified`; new bookings are `pending_allocation`.
+  403 for a missing override right, 400 otherwise); new bookings are `pending_allocation`.
+
+The domain knows no HTTP: the API layer adds the `X-Booking-Validation: unified` header to its
+answers (`bookings.apis.ValidationModeHeaderMixin`).
 
 Choices where DESIGN is silent: a start off the reservation grid (counted from opening time) is an
-`OUTSIDE_HOURS` issue; opening hours that close at or before they open run past midnight; a table
-"seats" a party when min_seats <= party <= max_seats; a host sending `override.apply` is refused
-with `MISSING_OVERRIDE` whatever the other issues; an override by an owner or manager is recorded
-even when no issue needed it (with an empty list of overridden issues).
+`OUTSIDE_HOURS` issue; a table "seats" a party when min_seats <= party <= max_seats; a host sending
+`override.apply` is refused with `MISSING_OVERRIDE` whatever the other issues; an override by an
+owner or manager is recorded even when no issue needed it (with an empty list of overridden issues).
 
-Queries (unified): two. Opening hours and service periods of the date in one UNION ALL; the active
-tables and the overlapping bookings with their unreleased table assignments in another.
+Queries (unified): two. The day's schedule (opening hours and service periods in one UNION ALL); the
+active tables and the overlapping bookings with their unreleased table assignments in another.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, CharField, DateField, FilteredRelation, IntegerField, Q, Value
+from django.db.models import FilteredRelation, IntegerField, Q, Value
 from django.utils import timezone
 
 from bookings.models import Booking
+from bookings.schedule import DaySchedule, clock, day_schedule, legacy_schedule, minutes
 from config.errors import ApplicationError, InvalidPayload
-from restaurants.models import OpeningHours, Restaurant, ServicePeriod, Table
+from restaurants.models import Restaurant, Table
 
 UNIFIED = "unified"
 LEGACY = "legacy"
@@ -45,7 +47,6 @@ UNIFIED_DURATIONS = {
     Booking.BookingType.DRINKS: 75,
     Booking.BookingType.DINNER: 120,
 }
-LEGACY_WINDOWS = {"lunch": (dt.time(12), dt.time(15)), "dinner": (dt.time(17), dt.time(22))}
 LEGACY_DINNER_LAST_END = dt.time(21, 55)  # 22:00 less the 5 minute buffer
 OVERRIDABLE = frozenset({"PAST_TIME", "SERVICE_PERIOD", "OUTSIDE_HOURS", "CAPACITY_EXCEEDED"})
 
@@ -54,9 +55,9 @@ def current_mode() -> str:
     return settings.BOOKING_VALIDATION_MODE
 
 
-def validation_headers() -> dict[str, str]:
-    """The header every unified answer carries (none in legacy mode)."""
-    return {"X-Booking-Validation": UNIFIED} if current_mode() == UNIFIED else {}
+def schedule_for(restaurant: Restaurant, day: dt.date) -> DaySchedule:
+    """The day's schedule under the configured mode's rules."""
+    return legacy_schedule(restaurant, day) if current_mode() == LEGACY else day_schedule(restaurant, day)
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,7 @@ class BookingValidationFailed(ApplicationError):
     def __init__(self, issues: list[Issue]) -> None:
         first = issues[0].code
         status = 409 if first == "CAPACITY_EXCEEDED" else 403 if first == "MISSING_OVERRIDE" else 400
-        super().__init__(
-            "Booking validation failed",
-            status=status,
-            extra={"issues": [i.as_dict() for i in issues]},
-            headers=validation_headers(),
-        )
+        super().__init__("Booking validation failed", status=status, extra={"issues": [i.as_dict() for i in issues]})
         self.issues = issues
 
 
@@ -110,27 +106,19 @@ def local_instant(tz: ZoneInfo, day: dt.date, at: dt.time) -> dt.datetime:
     try:
         instant = local.astimezone(dt.UTC)
     except OverflowError as exc:
-        raise _invalid("date", "That date is out of range.") from exc
+        raise InvalidPayload({"date": ["That date is out of range."]}) from exc
     if instant.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise _invalid("time", f"{at:%H:%M} does not exist on {day.isoformat()} in {tz.key} (the clocks go forward).")
+        raise InvalidPayload(
+            {"time": [f"{at:%H:%M} does not exist on {day.isoformat()} in {tz.key} (the clocks go forward)."]}
+        )
     return instant
 
 
-def _invalid(field: str, message: str) -> InvalidPayload:
-    error = InvalidPayload({field: [message]})
-    error.headers = validation_headers()
-    return error
-
-
-def _minutes(t: dt.time) -> int:
-    return t.hour * 60 + t.minute
-
-
-def _window(start_at: dt.datetime, minutes: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.time]:
+def _window(start_at: dt.datetime, duration: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.time]:
     try:
-        end_at = start_at + dt.timedelta(minutes=minutes)
+        end_at = start_at + dt.timedelta(minutes=duration)
     except OverflowError as exc:
-        raise _invalid("date", "That date is out of range.") from exc
+        raise InvalidPayload({"date": ["That date is out of range."]}) from exc
     return end_at, end_at.astimezone(tz).time().replace(tzinfo=None)
 
 
@@ -142,31 +130,31 @@ def validate_booking(
     party_size: int,
     booking_type: str,
     ops_channel: bool,
-    override: dict | None = None,
+    override_reason: str | None = None,
     may_override: bool = False,
     exclude_booking_id=None,
 ) -> ValidatedSlot:
-    """Validate one requested slot in the configured mode (see the module docstring)."""
+    """Validate one requested slot in the configured mode (see the module docstring).
+
+    `override_reason`: an owner's or manager's request to pass the overridable issues (unified
+    mode); `may_override` says whether the actor may.
+    """
     start_at = local_instant(restaurant.tz, booking_date, start_time)
     if current_mode() == LEGACY:
         return _validate_legacy(restaurant=restaurant, start_time=start_time, start_at=start_at, party_size=party_size)
-    issues, end_at, end_time = _unified_issues(
-        restaurant=restaurant,
-        booking_date=booking_date,
-        start_time=start_time,
-        start_at=start_at,
-        party_size=party_size,
-        booking_type=booking_type,
-        ops_channel=ops_channel,
-        exclude_booking_id=exclude_booking_id,
-    )
+    duration = UNIFIED_DURATIONS[booking_type]
+    end_at, end_time = _window(start_at, duration, restaurant.tz)
+    schedule = day_schedule(restaurant, booking_date)
+    issues = time_issues(restaurant, schedule, start_time, start_at, duration=duration, ops_channel=ops_channel)
+    if schedule.opening is not None and not _party_fits(restaurant, start_at, end_at, party_size, exclude_booking_id):
+        issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
     applied = None
-    if override and override.get("apply"):
+    if override_reason is not None:
         if not may_override:
             raise BookingValidationFailed(
                 [Issue("MISSING_OVERRIDE", "Only an owner or a manager may override booking rules."), *issues]
             )
-        applied = {"reason": override.get("reason", ""), "issues": [i.code for i in issues if i.overridable]}
+        applied = {"reason": override_reason, "issues": [i.code for i in issues if i.overridable]}
         issues = [i for i in issues if not i.overridable]
     if issues:
         raise BookingValidationFailed(issues)
@@ -189,96 +177,55 @@ def _legacy_duration(window: str, party_size: int) -> int:
 
 
 def _validate_legacy(*, restaurant: Restaurant, start_time: dt.time, start_at: dt.datetime, party_size: int):
-    window = next((name for name, (lo, hi) in LEGACY_WINDOWS.items() if lo <= start_time < hi), None)
+    window = legacy_schedule(restaurant, start_at.date()).period_at(start_time)
     if window is None:
         raise OutsideServicePolicy(["outside_service_hours"])
-    end_at, end_time = _window(start_at, _legacy_duration(window, party_size), restaurant.tz)
-    if window == "dinner" and (end_time > LEGACY_DINNER_LAST_END or end_time < start_time):
+    end_at, end_time = _window(start_at, _legacy_duration(window.name, party_size), restaurant.tz)
+    if window.name == "dinner" and (end_time > LEGACY_DINNER_LAST_END or end_time < start_time):
         raise OutsideServicePolicy(["booking_exceeds_service_end"])
     return ValidatedSlot(status=Booking.Status.PENDING, start_at=start_at, end_at=end_at, end_time=end_time)
 
 
 # --- unified ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _DayRules:
-    hours: tuple | None  # (opens_at, closes_at, is_closed) of the dated row, else the weekday row
-    periods: list[tuple]  # (name, start_time, end_time) of the periods that apply that weekday
-
-
-def _day_rules(restaurant: Restaurant, day: dt.date) -> _DayRules:
-    """Opening hours and service periods of one date, in one query (UNION ALL)."""
-    hours = (
-        OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
-        .order_by()
-        .values_list(Value("", output_field=CharField()), "date", "opens_at", "closes_at", "is_closed")
-    )
-    periods = (
-        ServicePeriod.objects.filter(Q(weekday__isnull=True) | Q(weekday=day.weekday()), restaurant=restaurant)
-        .order_by()
-        .values_list(
-            "name",
-            Value(None, output_field=DateField()),
-            "start_time",
-            "end_time",
-            Value(False, output_field=BooleanField()),
-        )
-    )
-    rows = list(hours.union(periods, all=True))
-    opening = sorted((r for r in rows if not r[0]), key=lambda r: r[1] is None)  # a dated row wins
-    return _DayRules(
-        hours=opening[0][2:] if opening else None,
-        periods=[(name, start, end) for name, _, start, end, _ in rows if name],
-    )
-
-
-def _unified_issues(
-    *,
+def time_issues(
     restaurant: Restaurant,
-    booking_date: dt.date,
+    schedule: DaySchedule,
     start_time: dt.time,
     start_at: dt.datetime,
-    party_size: int,
-    booking_type: str,
+    *,
+    duration: int,
     ops_channel: bool,
-    exclude_booking_id,
-) -> tuple[list[Issue], dt.datetime, dt.time]:
-    tz = restaurant.tz
-    duration = UNIFIED_DURATIONS[booking_type]
-    end_at, end_time = _window(start_at, duration, tz)
-    rules = _day_rules(restaurant, booking_date)
-    if rules.hours is None or rules.hours[2]:
-        closed = Issue("CLOSED_DATE", f"{restaurant.name} takes no bookings on {booking_date.isoformat()}.")
-        return [closed], end_at, end_time
+) -> list[Issue]:
+    """Unified mode's rules about *when* (capacity aside): closed date, hours and grid, period, past.
 
+    A closed date is the only issue then (`CLOSED_DATE`, not overridable).
+    """
+    if schedule.opening is None:
+        return [Issue("CLOSED_DATE", f"{restaurant.name} takes no bookings on {schedule.day.isoformat()}.")]
     issues: list[Issue] = []
-    interval = restaurant.reservation_interval_minutes
-    opens_at, closes_at, _ = rules.hours
-    opens, start = _minutes(opens_at), _minutes(start_time)
-    closes = _minutes(closes_at) + (24 * 60 if closes_at <= opens_at else 0)
-    last_start = closes - max(restaurant.last_seating_buffer_minutes, duration)
-    if not opens <= start <= last_start:
-        latest = dt.time((last_start // 60) % 24, last_start % 60)
+    opens_at = clock(schedule.opens)
+    last_start = schedule.last_start(duration)
+    if not schedule.opens <= minutes(start_time) <= last_start:
         issues.append(
             Issue(
                 "OUTSIDE_HOURS",
-                f"Bookings on {booking_date.isoformat()} start between {opens_at:%H:%M} and {latest:%H:%M}.",
+                f"Bookings on {schedule.day.isoformat()} start between {opens_at:%H:%M} and {clock(last_start):%H:%M}.",
             )
         )
-    elif (start - opens) % interval:
-        issues.append(Issue("OUTSIDE_HOURS", f"Bookings start every {interval} minutes from {opens_at:%H:%M}."))
+    elif not schedule.is_on_grid(start_time):
+        issues.append(
+            Issue("OUTSIDE_HOURS", f"Bookings start every {schedule.interval} minutes from {opens_at:%H:%M}.")
+        )
 
-    if rules.periods and not any(lo <= start_time < hi for _, lo, hi in rules.periods):
-        names = ", ".join(f"{name} {lo:%H:%M}-{hi:%H:%M}" for name, lo, hi in rules.periods)
+    if schedule.periods and schedule.period_at(start_time) is None:
+        names = ", ".join(str(period) for period in schedule.periods)
         issues.append(Issue("SERVICE_PERIOD", f"{start_time:%H:%M} is outside the service periods ({names})."))
 
     now = timezone.now()
-    in_current_slot = ops_channel and start_at + dt.timedelta(minutes=interval) > now
+    in_current_slot = ops_channel and start_at + dt.timedelta(minutes=schedule.interval) > now
     if start_at < now - dt.timedelta(minutes=settings.BOOKING_PAST_GRACE_MINUTES) and not in_current_slot:
         issues.append(Issue("PAST_TIME", "That time has already passed."))
-
-    if not _party_fits(restaurant, start_at, end_at, party_size, exclude_booking_id):
-        issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
-    return issues, end_at, end_time
+    return issues
 
 
 def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclude_booking_id) -> bool:
@@ -329,3 +276,38 @@ def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclu
         if candidates := seating(party):
             free.pop(min(candidates, key=lambda t: (free[t][1], free[t][0], t)))
     return bool(seating(party_size))
+
+
+def earliest_start(
+    restaurant: Restaurant, *, now: dt.datetime, ops_channel: bool
+) -> tuple[dt.date, dt.time, str] | None:
+    """The first grid start from `now` (today, else tomorrow) that the mode's time rules accept, with
+    its booking type: the walk-in form's default. Capacity is not looked at.
+
+    On the ops channel the slot containing `now` counts (DESIGN 5.5), so a host seats a walk-in at
+    18:07 in the 18:00 slot.
+    """
+    local = now.astimezone(restaurant.tz)
+    for day in (local.date(), local.date() + dt.timedelta(days=1)):
+        schedule = schedule_for(restaurant, day)
+        for start in schedule.starts():
+            if day == local.date() and start < (schedule.slot_containing(local.time()) or dt.time.min):
+                continue
+            booking_type = schedule.booking_type_at(start)
+            if _time_rules_accept(restaurant, schedule, start, booking_type, ops_channel=ops_channel):
+                return day, start, booking_type
+    return None
+
+
+def _time_rules_accept(
+    restaurant: Restaurant, schedule: DaySchedule, start: dt.time, booking_type: str, *, ops_channel: bool
+) -> bool:
+    try:
+        start_at = local_instant(restaurant.tz, schedule.day, start)
+        if current_mode() == LEGACY:
+            _validate_legacy(restaurant=restaurant, start_time=start, start_at=start_at, party_size=1)
+            return True
+    except (InvalidPayload, OutsideServicePolicy):
+        return False
+    duration = UNIFIED_DURATIONS[booking_type]
+    return not time_issues(restaurant, schedule, start, start_at, duration=duration, ops_channel=ops_channel)

@@ -32,7 +32,7 @@ def _flatten_details(detail) -> dict[str, list[str]]:
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(exc.as_body(), status=exc.status_code, headers=exc.headers)
+        return Response(exc.as_body(), status=exc.status_code)
     if isinstance(exc, exceptions.ParseError):
         return Response(
             {"error": "Invalid payload", "details": {"body": [str(exc.detail)]}},

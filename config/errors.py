@@ -20,7 +20,6 @@ class ApplicationError(Exception):
         status: int | None = None,
         code: str | None = None,
         extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -28,7 +27,6 @@ class ApplicationError(Exception):
             self.status_code = status
         self.code = code
         self.extra = extra or {}
-        self.headers = headers or {}
 
     def as_body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.message}

@@ -177,6 +177,8 @@ BOOKING_VALIDATION_MODE = env.str("BOOKING_VALIDATION_MODE", default="unified")
 if BOOKING_VALIDATION_MODE not in {"unified", "legacy"}:
     raise ValueError("BOOKING_VALIDATION_MODE must be 'unified' or 'legacy'")
 BOOKING_PAST_GRACE_MINUTES = env.int("BOOKING_PAST_GRACE_MINUTES", default=5)
+# How many proxies in front of the app append to X-Forwarded-For (config.http.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # How long a booking transaction waits for the slot lock or a twin's idempotency key (PostgreSQL).
 BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=5000)
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from bookings.contacts import is_placeholder_email
+from bookings.contacts import Recipient, is_placeholder_email
 from bookings.models import Booking
 from notifications.models import Notification
 
@@ -82,7 +82,6 @@ def booking_ics(booking: Booking) -> bytes:
 def _context(notification: Notification) -> dict:
     booking = notification.booking
     restaurant = booking.restaurant
-    guest_gave_email = booking.provided_contact.get("email", True) and not is_placeholder_email(booking.customer_email)
     return {
         "notification": notification,
         "booking": booking,
@@ -91,12 +90,11 @@ def _context(notification: Notification) -> dict:
         "starts": local_datetime_label(booking.start_at, restaurant.tz),
         "ends": f"{booking.end_at.astimezone(restaurant.tz):%H:%M}",
         "status_words": STATUS_WORDS[booking.status],
-        "guest_email": display_email(booking.customer_email if guest_gave_email else ""),
+        "guest_email": display_email(booking.guest_email),
         "guest_phone": booking.customer_phone or "no phone given",
         "restaurant_email": display_email(restaurant.contact_email),
         "to_restaurant_instead_of_guest": (
-            notification.kind in GUEST_FACING_KINDS
-            and notification.recipient_source == Notification.RecipientSource.RESTAURANT_FALLBACK
+            notification.kind in GUEST_FACING_KINDS and notification.recipient_source == Recipient.RESTAURANT_FALLBACK
         ),
     }
 

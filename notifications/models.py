@@ -8,6 +8,7 @@ a modification), so the unique constraint makes a repeated save, task or sweep a
 
 from django.db import models
 
+from bookings.contacts import Recipient
 from bookings.models import Booking
 
 
@@ -20,12 +21,6 @@ class Notification(models.Model):
         UPDATED = "updated"
         STAFF_NEW_REQUEST = "staff_new_request", "New request (to staff)"
 
-    class RecipientSource(models.TextChoices):
-        GUEST = "guest"
-        # The restaurant's own contact address: a guest email's fallback, or a staff email.
-        RESTAURANT_FALLBACK = "restaurant_fallback", "Restaurant (fallback)"
-        NONE = "none"
-
     class Status(models.TextChoices):
         QUEUED = "queued"
         SENDING = "sending"
@@ -37,7 +32,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     dedupe_key = models.CharField(max_length=120, help_text="The event that caused this row.")
     recipient = models.CharField(max_length=254, blank=True, help_text="Resolved at send time.")
-    recipient_source = models.CharField(max_length=24, choices=RecipientSource.choices, default=RecipientSource.NONE)
+    # restaurant_fallback: the restaurant's own contact address, a guest email's fallback or a staff email.
+    recipient_source = models.CharField(max_length=24, choices=Recipient.choices, default=Recipient.NONE)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -55,7 +51,7 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=["queued", "sending", "sent", "failed", "skipped"],
-                    recipient_source__in=["guest", "restaurant_fallback", "none"],
+                    recipient_source__in=Recipient.values,
                 ),
                 name="notification_status_and_source_valid",
             ),

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.contacts import is_placeholder_email
+from bookings.contacts import Addressee, Recipient, mailable, recipient_for
 from bookings.models import Booking
 from notifications.emails import GUEST_FACING_KINDS, build_email, subject_for
 from notifications.models import Notification
@@ -27,7 +26,7 @@ from notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 Status = Notification.Status
-Source = Notification.RecipientSource
+NOBODY = Addressee("", Recipient.NONE)
 
 SKIP_REASONS = {
     True: "The guest left no email and the restaurant has no contact email",
@@ -56,28 +55,14 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-@dataclass(frozen=True)
-class Recipient:
-    address: str
-    source: str
-
-
-def _mailable(address: str | None) -> str:
-    address = (address or "").strip()
-    return "" if is_placeholder_email(address) else address
-
-
-def resolve_recipient(notification: Notification) -> Recipient | None:
-    """Who gets this row now: the guest if they gave an email, else the restaurant's current address."""
+def resolve_recipient(notification: Notification) -> Addressee:
+    """Who gets this row now: the guest if they gave an email, else the restaurant's current address
+    (staff kinds always go to the restaurant)."""
     booking = notification.booking
-    restaurant_email = _mailable(booking.restaurant.contact_email)
-    if notification.kind in GUEST_FACING_KINDS and booking.provided_contact.get("email", True):
-        guest_email = _mailable(booking.customer_email)
-        if guest_email:
-            return Recipient(guest_email, Source.GUEST)
-    if restaurant_email:
-        return Recipient(restaurant_email, Source.RESTAURANT_FALLBACK)
-    return None
+    restaurant_email = booking.restaurant.contact_email
+    if notification.kind in GUEST_FACING_KINDS:
+        return recipient_for(booking, fallback=restaurant_email)
+    return Addressee(restaurant_email, Recipient.RESTAURANT_FALLBACK) if mailable(restaurant_email) else NOBODY
 
 
 def _outdated(notification: Notification) -> str:
@@ -105,11 +90,11 @@ def _claim(notification_id: int) -> Notification | None:
             return None
         notification.subject = subject_for(notification)
         recipient = resolve_recipient(notification)
-        no_recipient = "" if recipient else SKIP_REASONS[notification.kind in GUEST_FACING_KINDS]
+        no_recipient = SKIP_REASONS[notification.kind in GUEST_FACING_KINDS] if recipient == NOBODY else ""
         reason = _outdated(notification) or no_recipient
         if reason:
             notification.status = Status.SKIPPED
-            notification.recipient_source = Source.NONE
+            notification.recipient_source = Recipient.NONE
             notification.last_error = reason
             notification.save(update_fields=["status", "subject", "recipient_source", "last_error", "updated_at"])
             logger.info("notification skipped id=%s reason=%r", notification.pk, notification.last_error)

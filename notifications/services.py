@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 S = Booking.Status
 Kind = Notification.Kind
-PENDING_STATUSES = frozenset({S.PENDING, S.PENDING_ALLOCATION})
 
 
 def booking_save_events(*, booking: Booking, created: bool) -> list[tuple[str, str]]:
@@ -34,7 +33,7 @@ def booking_save_events(*, booking: Booking, created: bool) -> list[tuple[str, s
     save, so it is the latest); a modification that keeps the status by its new slot and time.
     """
     if created:
-        if booking.status not in PENDING_STATUSES:
+        if booking.status not in Booking.PENDING_STATUSES:
             return []
         events = [(Kind.REQUEST_RECEIVED, "created")]
         if booking.source == Booking.Source.WEB:

@@ -16,19 +16,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from bookings.apis import IDEMPOTENCY_KEY_PARAMETER
+from bookings.apis import IDEMPOTENCY_KEY_PARAMETER, ValidationModeHeaderMixin, request_origin
+from bookings.idempotency import request_fingerprint
 from bookings.models import Booking
 from bookings.selectors import booking_active_for_identity, booking_status_totals
 from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from bookings.services.modification import booking_modify
-from bookings.validation import validation_headers
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
 from opsportal.filters import BookingFilterSet
+from opsportal.permissions import NO_RESTAURANT, IsRestaurantMember
 from opsportal.serializers import (
     AssignTablesSerializer,
     BookingCreateResponseSerializer,
@@ -106,11 +108,13 @@ def _booking_action(summary: str, **extra):
     ),
     destroy=extend_schema(summary="Cancel (by staff)", responses={200: CancelledSerializer, 404: ERROR, 409: ERROR}),
 )
-class OpsBookingViewSet(viewsets.GenericViewSet):
+class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     serializer_class = BookingSerializer
+    permission_classes = [IsAuthenticated, IsRestaurantMember]
     filter_backends = [DjangoFilterBackend]
     filterset_class = BookingFilterSet
     lookup_value_regex = "[^/]+"
+    validation_actions = frozenset({"create", "partial_update"})  # the actions that run the validator
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -123,33 +127,39 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
     def get_object(self):
         return selectors.booking_get_for_staff(user=self.request.user, booking_id=self.kwargs["pk"])
 
-    def _scoped(self, serializer_class=RestaurantScopeSerializer):
-        """Validate the query string, then resolve the restaurant it acts on (403 when not a member)."""
-        query = serializer_class(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        membership = selectors.membership_for_staff(
-            user=self.request.user, restaurant_id=query.validated_data.get("restaurantId")
-        )
-        return membership.restaurant, query.validated_data
+    def acting_restaurant_id(self, request):
+        """The restaurant this request acts on, for `IsRestaurantMember` (None: the first membership).
+
+        Create reads it from the body, after the checks DESIGN 5.2 puts before membership: the body
+        must be valid (400) and the per-user-and-restaurant create rate not exceeded (429).
+        """
+        if self.action == "create":
+            self.payload = BookingInputSerializer(
+                data=request.data, context={"channel": Channel.OPS.value, "user": request.user}
+            )
+            self.payload.is_valid(raise_exception=True)
+            restaurant_id = self.payload.validated_data["restaurant_id"]
+            wait = OpsCreateThrottle().check(user=request.user, restaurant_id=restaurant_id)
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait)
+            return restaurant_id
+        if self.action in {"list", "status_summary", "export"}:
+            query_class = ExportQuerySerializer if self.action == "export" else RestaurantScopeSerializer
+            self.query = query_class(data=request.query_params)
+            self.query.is_valid(raise_exception=True)
+            return self.query.validated_data.get("restaurantId")
+        return NO_RESTAURANT
 
     # --- create (DESIGN 5.2) --------------------------------------------------------------------
     def create(self, request):
-        payload = BookingInputSerializer(
-            data=request.data, context={"channel": Channel.OPS.value, "user": request.user}
-        )
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        restaurant_id = data["restaurant_id"]
-        wait = OpsCreateThrottle().check(user=request.user, restaurant_id=restaurant_id)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait)
-        membership = selectors.membership_for_staff(user=request.user, restaurant_id=restaurant_id)
+        membership = request.membership
         result = walkin_create(
-            request=request,
+            user=request.user,
             membership=membership,
-            data=data,
-            body=request.data,
+            booking_request=self.payload.booking_request(),
             idempotency_key=request.headers.get("Idempotency-Key"),
+            fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
+            origin=request_origin(request),
             via="api",
         )
         booking = result.booking
@@ -183,16 +193,9 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
         )
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if self.action in {"create", "partial_update"}:  # the actions that run the validator
-            for header, value in validation_headers().items():
-                response[header] = value
-        return response
-
     # --- reads ------------------------------------------------------------------------------------
     def list(self, request):
-        restaurant, _ = self._scoped()
+        restaurant = request.membership.restaurant
         page = PageQuerySerializer(data=request.query_params)
         page.is_valid(raise_exception=True)
         number, size = page.validated_data["page"], page.validated_data["pageSize"]
@@ -223,7 +226,7 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="status-summary")
     def status_summary(self, request):
-        restaurant, _ = self._scoped()
+        restaurant = request.membership.restaurant
         bookings = self.filter_queryset(self.get_queryset()).filter(restaurant=restaurant)
         totals = booking_status_totals(bookings=bookings)
         return Response(
@@ -239,8 +242,7 @@ class OpsBookingViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], url_path="export", filter_backends=[])
     def export(self, request):
-        restaurant, query = self._scoped(ExportQuerySerializer)
-        day = query["date"]
+        restaurant, day = request.membership.restaurant, self.query.validated_data["date"]
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{restaurant.slug}-{day.isoformat()}.csv"'
         writer = csv.writer(response)

@@ -14,6 +14,7 @@ from django import forms
 
 from bookings.models import Booking
 from bookings.serializers import BookingInputSerializer
+from bookings.services.creation import BookingRequest
 from config.errors import ApplicationError
 from restaurants.selectors import restaurant_list_for_user
 
@@ -52,7 +53,7 @@ class WalkInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["restaurantId"].queryset = restaurant_list_for_user(user=user).order_by("name")
-        self.validated_data: dict | None = None
+        self.booking_request: BookingRequest | None = None
 
     def payload(self) -> dict:
         """The ops API body this submission stands for (also what the idempotency fingerprint covers)."""
@@ -79,7 +80,7 @@ class WalkInForm(forms.Form):
             return cleaned
         serializer = BookingInputSerializer(data=self.payload(), context={"channel": "ops", "user": self.user})
         if serializer.is_valid():
-            self.validated_data = serializer.validated_data
+            self.booking_request = serializer.booking_request()
         else:
             self.add_api_errors(serializer.errors)
         return cleaned

@@ -8,7 +8,7 @@ import uuid
 from django.db.models import Prefetch, QuerySet
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
-from config.errors import Forbidden, NotFound
+from config.errors import NotFound
 from restaurants.models import Membership, Restaurant
 from restaurants.selectors import membership_get, membership_list_for_user
 
@@ -30,18 +30,15 @@ def booking_get_for_staff(*, user, booking_id) -> Booking:
     return booking
 
 
-def membership_for_staff(*, user, restaurant_id=None) -> Membership:
-    """The membership the request acts under: of `restaurant_id`, or the user's first (DESIGN 7).
+def membership_for_staff(*, user, restaurant_id=None) -> Membership | None:
+    """The membership a request acts under: of `restaurant_id`, or the user's first (DESIGN 7).
 
-    Not a member (or an unknown restaurant) is 403 either way, so existence does not leak.
+    None when the user is not a member there (or the restaurant does not exist): callers answer 403
+    either way, so existence does not leak.
     """
     if restaurant_id is None:
-        membership = membership_list_for_user(user=user).first()
-    else:
-        membership = membership_get(user=user, restaurant_id=restaurant_id)
-    if membership is None:
-        raise Forbidden()
-    return membership
+        return membership_list_for_user(user=user).first()
+    return membership_get(user=user, restaurant_id=restaurant_id)
 
 
 def booking_history(*, booking: Booking) -> QuerySet[BookingStatusChange]:

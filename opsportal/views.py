@@ -8,52 +8,33 @@ same key and lands on the same confirmation; nothing is created twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from bookings.models import Booking
-from config.errors import ApplicationError, NotFound
+from bookings.apis import request_origin
+from bookings.contacts import Recipient
+from bookings.idempotency import request_fingerprint
+from bookings.validation import earliest_start
+from config.errors import ApplicationError, Forbidden, NotFound
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
 from opsportal.forms import WalkInForm
 from opsportal.walkins import walkin_create
-from restaurants.models import Restaurant
 from restaurants.selectors import membership_list_for_user
 
 # How the confirmation card names the two statuses a new walk-in can have; the rest read as labelled.
 STATUS_WORDS = {"pending": "Awaiting confirmation", "pending_allocation": "Allocation in progress"}
 RECIPIENT_WORDS = {
-    "guest": "the guest",
-    "restaurant_fallback": "the restaurant's contact address, because the guest left no email",
-    "none": "nobody: no email given and the restaurant has no contact address",
+    Recipient.GUEST: "the guest",
+    Recipient.RESTAURANT_FALLBACK: "the restaurant's contact address, because the guest left no email",
+    Recipient.NONE: "nobody: no email given and the restaurant has no contact address",
 }
-
-
-def next_slot(restaurant: Restaurant) -> dt.datetime:
-    """The first slot of the restaurant's grid at or after now, as a local wall-clock datetime."""
-    local = timezone.now().astimezone(restaurant.tz).replace(tzinfo=None)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    elapsed = (local - midnight).total_seconds() / 60
-    step = restaurant.reservation_interval_minutes
-    return midnight + dt.timedelta(minutes=-(-elapsed // step) * step)
-
-
-def _booking_type_at(restaurant, slot: dt.datetime) -> str:
-    """The service period the slot falls in (lunch, dinner, ...); dinner when none does."""
-    period = (
-        restaurant.service_periods.filter(start_time__lte=slot.time(), end_time__gt=slot.time())
-        .filter(Q(weekday__isnull=True) | Q(weekday=slot.weekday()))
-        .first()
-    )
-    return period.name if period else Booking.BookingType.DINNER
 
 
 def _initial(form: WalkInForm) -> dict:
@@ -61,14 +42,11 @@ def _initial(form: WalkInForm) -> dict:
     if membership is None:
         raise PermissionDenied("You are not a member of any restaurant.")
     restaurant = membership.restaurant
-    slot = next_slot(restaurant)
-    return {
-        "restaurantId": restaurant.pk,
-        "date": slot.date().isoformat(),
-        "time": slot.strftime("%H:%M"),
-        "party": 2,
-        "bookingType": _booking_type_at(restaurant, slot),
-    }
+    initial = {"restaurantId": restaurant.pk, "date": restaurant.today().isoformat(), "party": 2}
+    if start := earliest_start(restaurant, now=timezone.now(), ops_channel=True):
+        day, time, booking_type = start
+        initial.update(date=day.isoformat(), time=f"{time:%H:%M}", bookingType=booking_type)
+    return initial
 
 
 @login_required
@@ -88,12 +66,15 @@ def walkin_new(request):
         membership = selectors.membership_for_staff(
             user=request.user, restaurant_id=form.cleaned_data["restaurantId"].pk
         )
+        if membership is None:
+            raise Forbidden()
         result = walkin_create(
-            request=request,
+            user=request.user,
             membership=membership,
-            data=form.validated_data,
-            body=form.payload(),
+            booking_request=form.booking_request,
             idempotency_key=str(form.cleaned_data["idempotencyKey"]),
+            fingerprint=request_fingerprint(method=request.method, route=request.path, body=form.payload()),
+            origin=request_origin(request),
             via="form",
         )
     except ApplicationError as exc:

@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
-from bookings.idempotency import request_fingerprint
-from bookings.services.creation import BookingCreateResult, Channel, booking_create
+from bookings.services.actors import Actor
+from bookings.services.creation import BookingCreateResult, BookingRequest, Channel, RequestOrigin, booking_create
 from opsportal.events import log_walkin
 from restaurants.models import Membership
 
 
 def walkin_create(
-    *, request, membership: Membership, data: dict, body: dict, idempotency_key: str | None, via: str
+    *,
+    user: Actor,
+    membership: Membership,
+    booking_request: BookingRequest,
+    idempotency_key: str | None,
+    fingerprint: str,
+    origin: RequestOrigin,
+    via: str,
 ) -> BookingCreateResult:
-    """Create (or replay) a walk-in or phone booking as `request.user`, acting under `membership`.
+    """Create (or replay) a walk-in or phone booking as `user`, acting under `membership`.
 
-    `data` is `BookingInputSerializer.validated_data`; `body` is the camelCase request it came from,
-    which the idempotency fingerprint covers together with the method and the route.
+    `fingerprint` covers the method, the route and the camelCase body the request came with.
     """
     result = booking_create(
         restaurant=membership.restaurant,
-        data=data,
+        booking_request=booking_request,
         channel=Channel.OPS,
-        actor=request.user,
+        actor=user,
         may_override=membership.may_override,
-        source=data.get("source"),
         idempotency_key=idempotency_key,
-        fingerprint=request_fingerprint(method=request.method, route=request.path, body=body),
-        request_meta={"ip": request.META.get("REMOTE_ADDR"), "userAgent": request.headers.get("User-Agent", "")},
+        fingerprint=fingerprint,
+        origin=origin,
     )
     log_walkin(
         "booking_replayed" if result.duplicate else "booking_created",
         via=via,
-        user=request.user,
+        user=user,
         restaurant_id=membership.restaurant_id,
         booking_id=result.booking.pk,
     )

@@ -18,17 +18,19 @@ the insert keeps the pipeline small: 7 queries with a key on SQLite (key lookup,
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import IntegrityError, OperationalError, transaction
 
-from bookings.contacts import placeholder_email
+from bookings.contacts import normalise_email, normalise_phone, placeholder_email
 from bookings.idempotency import client_request_id_for, normalise_key
 from bookings.locking import LockTimeout, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
-from bookings.services.customers import customer_upsert, normalise_email, normalise_phone
+from bookings.services.actors import Actor, staff_of
+from bookings.services.customers import customer_upsert
 from bookings.validation import validate_booking
 from config.errors import ApplicationError, Conflict, InvalidPayload
 from restaurants.models import Restaurant
@@ -39,6 +41,41 @@ INSERT_ATTEMPTS = 3
 class Channel(StrEnum):
     CUSTOMER = "customer"
     OPS = "ops"
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What a guest or a host asks for, already checked field by field.
+
+    Built by `BookingInputSerializer.booking_request()` (the APIs and the walk-in form), by
+    `seed_demo` and by the tests. Contacts are as given ("" for none): the pipeline normalises them.
+    """
+
+    booking_date: dt.date
+    start_time: dt.time
+    party_size: int
+    booking_type: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    seating_preference: str = Booking.Seating.ANY
+    notes: str = ""
+    marketing_opt_in: bool = False
+    # An owner's or manager's override of the overridable rules (unified mode), with its reason.
+    override_reason: str | None = None
+    # Ops channel only: "walk-in" (the default) or "phone". The customer channel is always "web".
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestOrigin:
+    """Where a request came from, recorded in `details.request` (DESIGN 3)."""
+
+    ip: str | None = None
+    user_agent: str = ""
+
+    def as_details(self) -> dict:
+        return {"ip": self.ip, "userAgent": self.user_agent[:255]}
 
 
 @dataclass(frozen=True)
@@ -62,19 +99,17 @@ class IdempotencyInFlight(Conflict):
 def booking_create(
     *,
     restaurant: Restaurant,
-    data: dict,
+    booking_request: BookingRequest,
     channel: Channel,
-    actor=None,
+    actor: Actor = None,
     may_override: bool = False,
-    source: str | None = None,
     idempotency_key: str | None = None,
     fingerprint: str = "",
-    request_meta: dict | None = None,
+    origin: RequestOrigin | None = None,
 ) -> BookingCreateResult:
-    """Create a booking from `BookingInputSerializer.validated_data`, or answer a replay.
+    """Create a booking, or answer a replay of an earlier request with the same key.
 
-    `may_override`: the actor is an owner or manager of the restaurant. `source`: ops channel only,
-    "walk-in" (default) or "phone"; the customer channel is always "web".
+    `may_override`: the actor is an owner or manager of the restaurant.
     """
     key = normalise_key(idempotency_key)
     client_request_id = client_request_id_for(key)
@@ -84,15 +119,14 @@ def booking_create(
         try:
             return _create(
                 restaurant=restaurant,
-                data=data,
+                booking_request=booking_request,
                 channel=channel,
                 actor=actor,
                 may_override=may_override,
-                source=source,
                 key=key,
                 fingerprint=fingerprint,
                 client_request_id=client_request_id,
-                request_meta=request_meta or {},
+                origin=origin or RequestOrigin(),
             )
         except IntegrityError:
             twin = _find_twin(restaurant, key, client_request_id)
@@ -140,52 +174,52 @@ def _replay(twin: Booking, fingerprint: str) -> BookingCreateResult:
 def _create(
     *,
     restaurant: Restaurant,
-    data: dict,
+    booking_request: BookingRequest,
     channel: Channel,
-    actor,
+    actor: Actor,
     may_override: bool,
-    source: str | None,
     key: str | None,
     fingerprint: str,
     client_request_id: uuid.UUID,
-    request_meta: dict,
+    origin: RequestOrigin,
 ) -> BookingCreateResult:
-    lock_restaurant_day(restaurant_id=restaurant.pk, day=data["booking_date"])
+    asked = booking_request
+    lock_restaurant_day(restaurant_id=restaurant.pk, day=asked.booking_date)
     twin = _find_by_key(restaurant, key)
     if twin is not None:
         return _replay(twin, fingerprint)
 
     slot = validate_booking(
         restaurant=restaurant,
-        booking_date=data["booking_date"],
-        start_time=data["start_time"],
-        party_size=data["party_size"],
-        booking_type=data["booking_type"],
+        booking_date=asked.booking_date,
+        start_time=asked.start_time,
+        party_size=asked.party_size,
+        booking_type=asked.booking_type,
         ops_channel=channel == Channel.OPS,
-        override=data.get("override"),
+        override_reason=asked.override_reason,
         may_override=may_override,
     )
 
     # Contacts (DESIGN 5.3): the restaurant's phone never becomes the guest's.
-    email = normalise_email(data.get("email"))
+    email = normalise_email(asked.email)
     try:
-        phone = normalise_phone(data.get("phone"), region=restaurant.country)
+        phone = normalise_phone(asked.phone, region=restaurant.country)
     except ValueError as exc:
         raise InvalidPayload({"phone": [str(exc)]}) from exc
     customer = customer_upsert(
         restaurant=restaurant,
-        full_name=data["name"],
+        full_name=asked.name,
         email=email,
         phone=phone,
-        marketing_opt_in=data.get("marketing_opt_in", False),
+        marketing_opt_in=asked.marketing_opt_in,
         client_request_id=client_request_id,
     )
-    staff = actor if getattr(actor, "is_authenticated", False) else None
+    staff = staff_of(actor)
     details = {
         "channel": str(channel),
         "staffId": staff.pk if staff else None,
         "providedContact": {"email": bool(email), "phone": bool(phone)},
-        "request": request_meta,
+        "request": origin.as_details(),
     }
     if slot.override:
         details["override"] = slot.override
@@ -193,21 +227,21 @@ def _create(
     booking = Booking(
         restaurant=restaurant,
         customer=customer,
-        booking_date=data["booking_date"],
-        start_time=data["start_time"],
+        booking_date=asked.booking_date,
+        start_time=asked.start_time,
         end_time=slot.end_time,
         start_at=slot.start_at,
         end_at=slot.end_at,
-        party_size=data["party_size"],
-        booking_type=data["booking_type"],
-        seating_preference=data.get("seating_preference") or Booking.Seating.ANY,
+        party_size=asked.party_size,
+        booking_type=asked.booking_type,
+        seating_preference=asked.seating_preference or Booking.Seating.ANY,
         status=slot.status,
-        source=Booking.Source.WEB if channel == Channel.CUSTOMER else (source or Booking.Source.WALK_IN),
-        customer_name=data["name"],
+        source=Booking.Source.WEB if channel == Channel.CUSTOMER else (asked.source or Booking.Source.WALK_IN),
+        customer_name=asked.name,
         customer_email=email or restaurant.contact_email or placeholder_email(client_request_id),
         customer_phone=phone,
-        notes=data.get("notes") or "",
-        marketing_opt_in=data.get("marketing_opt_in", False),
+        notes=asked.notes,
+        marketing_opt_in=asked.marketing_opt_in,
         idempotency_key=key,
         request_fingerprint=fingerprint,
         client_request_id=client_request_id,

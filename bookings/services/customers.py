@@ -11,35 +11,12 @@ from __future__ import annotations
 
 import uuid
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from bookings.contacts import is_placeholder_email, is_placeholder_phone, placeholder_email, placeholder_phone
 from bookings.models import Customer
 from restaurants.models import Restaurant
-
-
-def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
-
-
-def normalise_phone(phone: str | None, *, region: str | None) -> str:
-    """A valid phone number as digits with a leading + (E.164); "" for none.
-
-    `region` is the restaurant's country (ISO alpha-2); without one only international numbers
-    parse. Raises ValueError for anything that is not a valid number of that region.
-    """
-    raw = (phone or "").strip()
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("Enter a valid phone number.") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("Enter a valid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _identity(value: str, placeholder: str) -> str:
@@ -56,7 +33,7 @@ def customer_upsert(
     marketing_opt_in: bool,
     client_request_id: uuid.UUID,
 ) -> Customer:
-    """Find or create the guest identity for this email/phone.
+    """Find or create the guest identity for this email/phone (already normalised, "" for none).
 
     Rules: the email's customer wins over the phone's (and keeps its phone); a missing email or
     phone becomes the placeholder derived from `client_request_id`; a stored placeholder is filled
@@ -64,11 +41,8 @@ def customer_upsert(
     by another real value: the booking keeps what this guest gave); marketing opt-in is sticky.
     The stored name is kept: the booking records the name given this time.
     """
-    email = _identity(normalise_email(email), placeholder_email(client_request_id))
-    if is_placeholder_phone(phone):
-        phone = phone.strip()
-    else:
-        phone = _identity(normalise_phone(phone, region=restaurant.country), placeholder_phone(client_request_id))
+    email = _identity(email, placeholder_email(client_request_id))
+    phone = _identity(phone, placeholder_phone(client_request_id))
 
     new = Customer(
         restaurant=restaurant,

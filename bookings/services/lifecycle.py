@@ -18,6 +18,7 @@ from django.utils import timezone
 from bookings.locking import lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.selectors import table_assignments_overlapping
+from bookings.services.actors import Actor, staff_of
 from config.errors import Conflict, InvalidPayload
 from restaurants.models import Table
 
@@ -36,7 +37,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 MODIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {S.CONFIRMED: frozenset({S.PENDING, S.PENDING_ALLOCATION})}
-PENDING_STATUSES = frozenset({S.PENDING, S.PENDING_ALLOCATION})
 
 
 class InvalidTransition(Conflict):
@@ -57,11 +57,6 @@ class NotServiceDay(Conflict):
             f"today at {booking.restaurant.name} is {today.isoformat()}",
             code="NOT_SERVICE_DAY",
         )
-
-
-def _staff(actor):
-    """The acting user to record, or None for the system (a shell call, a task)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def can_transition(from_status: str, to_status: str, *, modification: bool = False) -> bool:
@@ -93,7 +88,7 @@ def transition(
     *,
     booking: Booking,
     to_status: str,
-    actor,
+    actor: Actor,
     reason: str = "",
     metadata: dict | None = None,
     modification: bool = False,
@@ -110,7 +105,7 @@ def transition(
         booking=booking,
         from_status=from_status,
         to_status=to_status,
-        changed_by=_staff(actor),
+        changed_by=staff_of(actor),
         reason=reason,
         metadata=metadata or {},
     )
@@ -138,14 +133,14 @@ def release_tables(booking: Booking) -> list[int]:
 
 
 @transaction.atomic
-def booking_confirm(*, booking: Booking, actor, reason: str = "") -> Booking:
+def booking_confirm(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
     booking = lock_booking(booking.pk)
     transition(booking=booking, to_status=S.CONFIRMED, actor=actor, reason=reason)
     return booking
 
 
 @transaction.atomic
-def booking_check_in(*, booking: Booking, actor) -> Booking:
+def booking_check_in(*, booking: Booking, actor: Actor) -> Booking:
     booking = lock_booking(booking.pk)
     if not can_transition(booking.status, S.CHECKED_IN):
         raise InvalidTransition(booking.status, S.CHECKED_IN)
@@ -156,7 +151,7 @@ def booking_check_in(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_check_out(*, booking: Booking, actor) -> Booking:
+def booking_check_out(*, booking: Booking, actor: Actor) -> Booking:
     """Checked-in guests leave: the booking completes and its tables are released."""
     booking = lock_booking(booking.pk)
     booking.checked_out_at = timezone.now()
@@ -166,7 +161,7 @@ def booking_check_out(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Booking:
+def booking_mark_no_show(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
     """The guests did not come: their tables are freed for others (an undo takes back the free ones)."""
     booking = lock_booking(booking.pk)
     if not can_transition(booking.status, S.NO_SHOW):
@@ -188,7 +183,7 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Bookin
 
 
 @transaction.atomic
-def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
+def booking_undo_no_show(*, booking: Booking, actor: Actor) -> Booking:
     """Restore a no-show to confirmed, within the same service day. Sends nothing.
 
     The tables the no-show freed come back if nobody has taken them since (under the day lock, as
@@ -205,7 +200,7 @@ def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
     )
     restored = [table_id for table_id in freed if table_id not in taken]
     TableAssignment.objects.bulk_create(
-        TableAssignment(booking=booking, table_id=table_id, assigned_by=_staff(actor)) for table_id in restored
+        TableAssignment(booking=booking, table_id=table_id, assigned_by=staff_of(actor)) for table_id in restored
     )
     transition(
         booking=booking,
@@ -218,7 +213,7 @@ def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool = False) -> Booking:
+def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "", by_guest: bool = False) -> Booking:
     """Cancel; `by_guest` tells the notifications which email to send (DESIGN 6)."""
     booking = lock_booking(booking.pk)
     transition(
@@ -233,7 +228,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool 
 
 
 @transaction.atomic
-def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) -> Booking:
+def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor: Actor) -> Booking:
     """Give tables to a booking; a pending one becomes confirmed (DESIGN 3, 4).
 
     The tables must belong to the booking's restaurant, be active, be free for the booking's time
@@ -244,7 +239,7 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) 
     if not table_ids:
         raise InvalidPayload({"tableIds": ["Give at least one table."]})
     booking = lock_booking_and_day(booking.pk)
-    if booking.status not in PENDING_STATUSES and booking.status != S.CONFIRMED:
+    if booking.status not in Booking.PENDING_STATUSES and booking.status != S.CONFIRMED:
         raise InvalidTransition(booking.status, S.CONFIRMED)
 
     tables = list(Table.objects.filter(restaurant_id=booking.restaurant_id, is_active=True, pk__in=table_ids))
@@ -267,9 +262,9 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) 
     if stale:
         TableAssignment.objects.filter(pk__in=stale).update(released_at=timezone.now())
     TableAssignment.objects.bulk_create(
-        TableAssignment(booking=booking, table=t, assigned_by=_staff(actor)) for t in tables if t.pk not in current
+        TableAssignment(booking=booking, table=t, assigned_by=staff_of(actor)) for t in tables if t.pk not in current
     )
-    if booking.status in PENDING_STATUSES:
+    if booking.status in Booking.PENDING_STATUSES:
         transition(
             booking=booking,
             to_status=S.CONFIRMED,

@@ -7,7 +7,8 @@ import datetime as dt
 from django.db import transaction
 
 from bookings.models import Booking
-from bookings.services.lifecycle import PENDING_STATUSES, lock_booking_and_day, release_tables, transition
+from bookings.services.actors import Actor, staff_of
+from bookings.services.lifecycle import lock_booking_and_day, release_tables, transition
 from bookings.validation import validate_booking
 from config.errors import Conflict
 
@@ -25,7 +26,7 @@ class NotModifiable(Conflict):
 def booking_modify(
     *,
     booking: Booking,
-    actor,
+    actor: Actor,
     booking_date: dt.date | None = None,
     start_time: dt.time | None = None,
     party_size: int | None = None,
@@ -56,12 +57,12 @@ def booking_modify(
             booking.save(update_fields=[*changed, "updated_at"])
         return booking
 
-    if booking.status not in PENDING_STATUSES and booking.status != S.CONFIRMED:
+    if booking.status not in Booking.PENDING_STATUSES and booking.status != S.CONFIRMED:
         raise NotModifiable(booking.status)
     validated = validate_booking(
         restaurant=booking.restaurant,
         booking_type=booking.booking_type,
-        ops_channel=getattr(actor, "is_authenticated", False),
+        ops_channel=staff_of(actor) is not None,
         exclude_booking_id=booking.pk,
         **slot,
     )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from bookings.services import lifecycle
-from bookings.services.creation import Channel, booking_create
+from bookings.services.creation import BookingRequest, Channel, booking_create
 from tests.admin.conftest import TODAY
 from tests.factories import CustomerFactory, ServicePeriodFactory
 
@@ -28,15 +28,15 @@ def everything(restaurant, board_owner, tables, superuser):
     ServicePeriodFactory(restaurant=restaurant)
     result = booking_create(
         restaurant=restaurant,
-        data={
-            "booking_date": TODAY,
-            "start_time": dt.time(19),
-            "party_size": 2,
-            "booking_type": "dinner",
-            "name": "Ada Lovelace",
-            "email": "ada@example.com",
-            "phone": "+447911123456",
-        },
+        booking_request=BookingRequest(
+            booking_date=TODAY,
+            start_time=dt.time(19),
+            party_size=2,
+            booking_type="dinner",
+            name="Ada Lovelace",
+            email="ada@example.com",
+            phone="+447911123456",
+        ),
         channel=Channel.OPS,
         actor=board_owner,
     )

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from bookings.serializers import BookingInputSerializer
-from bookings.services.creation import Channel, booking_create
+from bookings.services.creation import BookingRequest, Channel, booking_create
 from tests.factories import TableFactory
 
 NOW = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
@@ -64,17 +64,17 @@ def ops_body(restaurant, **overrides) -> dict:
     return {k: v for k, v in data.items() if v is not ...}
 
 
-def validated(payload: dict, channel: Channel = Channel.CUSTOMER) -> dict:
+def validated(payload: dict, channel: Channel = Channel.CUSTOMER) -> BookingRequest:
     serializer = BookingInputSerializer(data=payload, context={"channel": channel.value})
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return serializer.booking_request()
 
 
 def create(restaurant, *, channel: Channel = Channel.CUSTOMER, payload: dict | None = None, **kwargs):
     """Run the pipeline on a request body as the APIs do."""
     if payload is None:
         payload = body(restaurant) if channel == Channel.CUSTOMER else ops_body(restaurant)
-    return booking_create(restaurant=restaurant, data=validated(payload, channel), channel=channel, **kwargs)
+    return booking_create(restaurant=restaurant, booking_request=validated(payload, channel), channel=channel, **kwargs)
 
 
 @pytest.fixture

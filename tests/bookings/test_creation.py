@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings.models import REFERENCE_ALPHABET, Booking, BookingStatusChange, Customer, TableAssignment
 from bookings.selectors import booking_active_for_identity
-from bookings.services.creation import Channel, IdempotencyInFlight, IdempotencyMismatch
+from bookings.services.creation import Channel, IdempotencyInFlight, IdempotencyMismatch, RequestOrigin
 from tests.bookings.conftest import DAY, body, create, ops_body
 from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
@@ -71,7 +71,7 @@ def test_email_customer_wins_but_the_booking_keeps_the_phone_given(restaurant, r
 # --- what is written ---------------------------------------------------------------------------------
 def test_customer_booking_fields_history_and_details(restaurant, tables):
     payload = body(restaurant, notes="  window please ", seating="window", marketingOptIn=True)
-    result = create(restaurant, payload=payload, request_meta={"ip": "203.0.113.9"})
+    result = create(restaurant, payload=payload, origin=RequestOrigin(ip="203.0.113.9", user_agent="curl/8"))
     booking = Booking.objects.get()
     assert booking == result.booking
     assert (booking.source, booking.created_by, booking.seating_preference) == ("web", None, "window")
@@ -82,7 +82,7 @@ def test_customer_booking_fields_history_and_details(restaurant, tables):
         "channel": "customer",
         "staffId": None,
         "providedContact": {"email": True, "phone": True},
-        "request": {"ip": "203.0.113.9"},
+        "request": {"ip": "203.0.113.9", "userAgent": "curl/8"},
     }
     change = BookingStatusChange.objects.get()
     assert (change.booking, change.from_status, change.to_status, change.changed_by, change.reason) == (
@@ -97,8 +97,7 @@ def test_customer_booking_fields_history_and_details(restaurant, tables):
 @pytest.mark.parametrize(("given", "stored"), [(None, "walk-in"), ("walk-in", "walk-in"), ("phone", "phone")])
 def test_ops_source_and_staff(restaurant, tables, host, given, stored):
     payload = ops_body(restaurant, **({"source": given} if given else {}))
-    data_source = payload.get("source")
-    booking = create(restaurant, channel=Channel.OPS, payload=payload, actor=host, source=data_source).booking
+    booking = create(restaurant, channel=Channel.OPS, payload=payload, actor=host).booking
     assert booking.source == stored
     assert booking.created_by == host
     assert booking.details["staffId"] == host.pk

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from bookings.contacts import normalise_email, normalise_phone
 from bookings.models import Customer
 from bookings.services.customers import customer_upsert
 from tests.concurrency import run_concurrently
@@ -15,11 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def upsert(restaurant, *, email="", phone="", opt_in=False, name="Grace Hopper", crid=None):
+    """`customer_upsert` as the pipeline calls it: with the contacts normalised."""
     return customer_upsert(
         restaurant=restaurant,
         full_name=name,
-        email=email,
-        phone=phone,
+        email=normalise_email(email),
+        phone=normalise_phone(phone, region=restaurant.country),
         marketing_opt_in=opt_in,
         client_request_id=crid or uuid.uuid4(),
     )

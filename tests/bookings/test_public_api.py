@@ -195,6 +195,31 @@ def test_validation_failures_carry_the_header_and_write_nothing(unified, api_cli
     assert counts() == (0, 0)
 
 
+def test_every_unified_answer_carries_the_header(unified, api_client, restaurant, tables):
+    """Successes, replays and every refusal, the input serializer's 400 included (DESIGN 5.5)."""
+    key = {"Idempotency-Key": "header-1"}
+    answers = {
+        "created": post(api_client, body(restaurant), **key),
+        "replay": post(api_client, body(restaurant), **key),
+        "mismatch": post(api_client, body(restaurant, party=3), **key),
+        "invalid body": post(api_client, body(restaurant, party="two")),
+        "outside hours": post(api_client, body(restaurant, time="07:00")),
+        "unknown restaurant": post(api_client, body(restaurant, restaurantSlug="nowhere")),
+    }
+
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "created": 201,
+        "replay": 200,
+        "mismatch": 422,
+        "invalid body": 400,
+        "outside hours": 400,
+        "unknown restaurant": 404,
+    }
+    assert {name: r.headers.get("X-Booking-Validation") for name, r in answers.items()} == dict.fromkeys(
+        answers, "unified"
+    )
+
+
 def test_override_is_not_available_to_guests(unified, api_client, restaurant):
     response = post(api_client, body(restaurant, override={"apply": True, "reason": "please"}))
     assert response.status_code == 409  # ignored: the capacity issue stands

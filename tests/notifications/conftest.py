@@ -14,7 +14,7 @@ from django.db import transaction
 
 from bookings.contacts import placeholder_email, placeholder_phone
 from bookings.models import Booking, BookingStatusChange
-from bookings.services.creation import Channel, booking_create
+from bookings.services.creation import BookingRequest, Channel, booking_create
 from tests.factories import BookingFactory, CustomerFactory, TableFactory
 
 S = Booking.Status
@@ -28,20 +28,17 @@ def tomorrow(restaurant) -> dt.date:
 def book(*, restaurant, email: str | None = "grace@example.com", channel: Channel | None = None, **data) -> Booking:
     """A customer booking, or with `email=None` (or `channel=Channel.OPS`) a walk-in on the ops channel."""
     channel = channel or (Channel.CUSTOMER if email else Channel.OPS)
-    data = {
+    fields = {
         "booking_date": tomorrow(restaurant),
         "start_time": dt.time(19),
         "party_size": 2,
         "booking_type": "dinner",
-        "seating_preference": "any",
-        "notes": "",
         "name": "Grace Guest" if email else "Wanda Walkin",
-        "email": email,
-        "phone": "+447911123456" if email else None,
-        "marketing_opt_in": False,
+        "email": email or "",
+        "phone": "+447911123456" if email else "",
         **data,
     }
-    return booking_create(restaurant=restaurant, data=data, channel=channel).booking
+    return booking_create(restaurant=restaurant, booking_request=BookingRequest(**fields), channel=channel).booking
 
 
 def seed_booking(*, restaurant, status=S.CONFIRMED, source=Booking.Source.WALK_IN, guest_email=True, **fields):

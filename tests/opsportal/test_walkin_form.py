@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 
 from bookings.models import Booking, Customer
-from opsportal.views import next_slot
+from restaurants.models import OpeningHours
 from tests.factories import MembershipFactory, RestaurantFactory, ServicePeriodFactory, TableFactory, UserFactory
 from tests.opsportal.conftest import tomorrow
 
@@ -63,7 +63,7 @@ def test_signing_in_leads_to_the_form(client, host):
     assert response["Location"] == NEW_URL
 
 
-def test_form_defaults_today_next_slot_and_the_only_restaurant(staff, restaurant):
+def test_form_defaults_today_the_current_slot_and_the_only_restaurant(staff, restaurant):
     day = tomorrow(restaurant)
     with time_machine.travel(dt.datetime.combine(day, dt.time(18, 7), tzinfo=restaurant.tz), tick=False):
         response = staff.get(NEW_URL)
@@ -72,7 +72,8 @@ def test_form_defaults_today_next_slot_and_the_only_restaurant(staff, restaurant
     assert response.status_code == 200
     assert list(form.fields["restaurantId"].queryset) == [restaurant]
     assert form.initial["restaurantId"] == restaurant.pk
-    assert (form.initial["date"], form.initial["time"]) == (day.isoformat(), "18:15")
+    # The slot containing now is bookable on the ops channel (DESIGN 5.5): the guest is at the door.
+    assert (form.initial["date"], form.initial["time"]) == (day.isoformat(), "18:00")
     html = response.content.decode()
     assert 'name="idempotencyKey"' in html
     assert 'name="csrfmiddlewaretoken"' in html
@@ -94,18 +95,37 @@ def test_booking_type_defaults_to_the_service_period_of_the_slot(staff, restaura
     ("now", "interval", "slot"),
     [
         (dt.time(18, 0), 15, (0, dt.time(18, 0))),
-        (dt.time(18, 0, 1), 15, (0, dt.time(18, 15))),
-        (dt.time(18, 31), 30, (0, dt.time(19, 0))),
-        (dt.time(23, 53), 15, (1, dt.time(0, 0))),
+        (dt.time(18, 14, 59), 15, (0, dt.time(18, 0))),
+        (dt.time(18, 31), 30, (0, dt.time(18, 30))),
+        (dt.time(6, 0), 15, (0, dt.time(8, 0))),  # before opening: the first slot
+        (dt.time(21, 30), 15, (1, dt.time(8, 0))),  # after the last seating (21:00): tomorrow's first
     ],
 )
-def test_next_slot_is_on_the_grid_in_the_restaurants_timezone(restaurant, now, interval, slot):
+def test_default_slot_is_on_the_grid_in_the_restaurants_timezone(client, host, restaurant, now, interval, slot):
     restaurant.timezone, restaurant.reservation_interval_minutes = "America/New_York", interval
+    restaurant.save()
     day = dt.date(2030, 3, 1)
     with time_machine.travel(dt.datetime.combine(day, now, tzinfo=restaurant.tz), tick=False):
-        result = next_slot(restaurant)
+        client.force_login(host)  # a session made years before the travel would have expired
+        initial = client.get(NEW_URL).context["form"].initial
 
-    assert result == dt.datetime.combine(day + dt.timedelta(days=slot[0]), slot[1])
+    expected_day = day + dt.timedelta(days=slot[0])
+    assert (initial["date"], initial["time"]) == (expected_day.isoformat(), f"{slot[1]:%H:%M}")
+
+
+def test_default_slot_counts_the_grid_from_opening_time_and_the_validator_accepts_it(staff, restaurant):
+    """A restaurant opening at 11:10 on a 15-minute grid: 11:10, 11:25, ... (not 11:15 from midnight)."""
+    OpeningHours.objects.filter(restaurant=restaurant).update(opens_at=dt.time(11, 10))
+    day = tomorrow(restaurant)
+    with time_machine.travel(dt.datetime.combine(day, dt.time(11, 12), tzinfo=restaurant.tz), tick=False):
+        initial = staff.get(NEW_URL).context["form"].initial
+        assert (initial["date"], initial["time"]) == (day.isoformat(), "11:10")
+        response = staff.post(
+            NEW_URL, _form(restaurant, date=initial["date"], time=initial["time"], bookingType=initial["bookingType"])
+        )
+
+    assert response.status_code == 302
+    assert Booking.objects.get().start_time == dt.time(11, 10)
 
 
 def test_picker_lists_only_the_users_restaurants(staff, host, restaurant, other_restaurant):

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from bookings.models import Booking
 from bookings.services import lifecycle
-from bookings.services.creation import Channel, booking_create
+from bookings.services.creation import BookingRequest, Channel, booking_create
 from config.errors import Conflict
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
 from restaurants.services import groups_sync, membership_grant
@@ -83,7 +83,6 @@ GUESTS = (
     "Linus Torvalds", "Shafi Goldwasser", "Leslie Lamport", "Joan Clarke", "Tony Hoare", "Annie Easley",
     "Robin Milner", "Evelyn Boyd Granville", "Peter Landin",
 )  # fmt: skip
-OVERRIDE = {"apply": True, "reason": "demo data"}
 # What each target status needs after creation: a table (assigning it confirms), then these services.
 STEPS = {
     S.PENDING_ALLOCATION: (False, ()),
@@ -166,27 +165,25 @@ class Command(BaseCommand):
         name = GUESTS[index]
         start_time = dt.time.fromisoformat(start)
         contactless = how == "walk-in-nocontact"
-        data = {
-            "booking_date": today,
-            "start_time": start_time,
-            "party_size": party,
-            "booking_type": Booking.BookingType.LUNCH if start_time.hour < 16 else Booking.BookingType.DINNER,
-            "seating_preference": Booking.Seating.ANY,
-            "notes": "",
-            "name": name,
-            "email": "" if contactless else f"{name.lower().replace(' ', '.')}@example.com",
-            "phone": "" if contactless else f"+44207946{index:04d}",
-            "marketing_opt_in": index % 3 == 0,
-            "override": OVERRIDE,
-        }
         web = how == "web"
+        booking_request = BookingRequest(
+            booking_date=today,
+            start_time=start_time,
+            party_size=party,
+            booking_type=Booking.BookingType.LUNCH if start_time.hour < 16 else Booking.BookingType.DINNER,
+            name=name,
+            email="" if contactless else f"{name.lower().replace(' ', '.')}@example.com",
+            phone="" if contactless else f"+44207946{index:04d}",
+            marketing_opt_in=index % 3 == 0,
+            override_reason="demo data",
+            source=None if web else ("phone" if how == "phone" else "walk-in"),
+        )
         result = booking_create(
             restaurant=restaurant,
-            data=data,
+            booking_request=booking_request,
             channel=Channel.CUSTOMER if web else Channel.OPS,
             actor=None if web else owner,
             may_override=True,
-            source=None if web else ("phone" if how == "phone" else "walk-in"),
             idempotency_key=f"seed-demo:{today.isoformat()}:{index}",
         )
         if result.duplicate:

@@ -1,0 +1,149 @@
+"""A restaurant's bookable day: its opening window, service periods and slot grid (DESIGN 5.5).
+
+The one home of the grid rule: starts every `reservation_interval_minutes` counted from the day's
+opening time, the last one `last_seating_buffer_minutes` before closing. The validator, the walk-in
+form and availability all read the grid and the service period at a time from a `DaySchedule`.
+
+- unified mode: the restaurant's own opening hours (a dated row wins over the weekday row; hours
+  that close at or before they open run past midnight) and its service periods for that weekday.
+- legacy mode: the fixed windows, lunch 12:00-15:00 and dinner 17:00-22:00, on the restaurant's
+  interval, whatever the restaurant's own hours say.
+
+Starts are wall-clock times of the schedule's date: a restaurant open past midnight takes no
+bookings starting after midnight on the same date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, CharField, DateField, Q, Value
+
+from bookings.models import Booking
+from restaurants.models import OpeningHours, Restaurant, ServicePeriod
+
+DAY_MINUTES = 24 * 60
+LEGACY_PERIODS = (("lunch", dt.time(12), dt.time(15)), ("dinner", dt.time(17), dt.time(22)))
+# Without a service period at a time, the booking type goes by the hour: breakfast before 11:00,
+# lunch before 16:00, dinner after.
+BY_THE_HOUR = ((dt.time(11), Booking.BookingType.BREAKFAST), (dt.time(16), Booking.BookingType.LUNCH))
+
+
+def minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def clock(total_minutes: int) -> dt.time:
+    return dt.time((total_minutes // 60) % 24, total_minutes % 60)
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    start: dt.time
+    end: dt.time
+
+    def __contains__(self, t: dt.time) -> bool:
+        return self.start <= t < self.end
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    day: dt.date
+    opening: tuple[dt.time, dt.time] | None  # (opens, closes); None: takes no bookings that day
+    periods: tuple[Period, ...]
+    interval: int
+    last_seating_buffer: int
+
+    @property
+    def opens(self) -> int:
+        assert self.opening is not None, "a closed day has no opening time"
+        return minutes(self.opening[0])
+
+    @property
+    def closes(self) -> int:
+        """Closing time in minutes after the date's midnight (past 24:00 when it closes after midnight)."""
+        assert self.opening is not None, "a closed day has no closing time"
+        opens_at, closes_at = self.opening
+        return minutes(closes_at) + (DAY_MINUTES if closes_at <= opens_at else 0)
+
+    def last_start(self, duration: int) -> int:
+        """The latest start, in minutes after midnight, for a booking lasting `duration` minutes."""
+        return self.closes - max(self.last_seating_buffer, duration)
+
+    def is_on_grid(self, t: dt.time) -> bool:
+        return self.opening is not None and minutes(t) >= self.opens and (minutes(t) - self.opens) % self.interval == 0
+
+    def starts(self) -> list[dt.time]:
+        """Every start on the grid: from opening time, every interval, up to the last seating."""
+        if self.opening is None:
+            return []
+        last = min(self.closes - self.last_seating_buffer, DAY_MINUTES - 1)
+        return [clock(m) for m in range(self.opens, last + 1, self.interval)]
+
+    def slot_containing(self, t: dt.time) -> dt.time | None:
+        """The grid start whose interval contains `t` (None before opening or on a closed day)."""
+        if self.opening is None or minutes(t) < self.opens:
+            return None
+        return clock(minutes(t) - (minutes(t) - self.opens) % self.interval)
+
+    def period_at(self, t: dt.time) -> Period | None:
+        return next((period for period in self.periods if t in period), None)
+
+    def booking_type_at(self, t: dt.time) -> str:
+        """The service period at `t`, else by the hour (breakfast, lunch, dinner)."""
+        if period := self.period_at(t):
+            return period.name
+        return next((kind for before, kind in BY_THE_HOUR if t < before), Booking.BookingType.DINNER)
+
+
+def day_schedule(restaurant: Restaurant, day: dt.date) -> DaySchedule:
+    """The restaurant's own schedule of one date (unified mode), in one query (UNION ALL)."""
+    hours = (
+        OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
+        .order_by()
+        .values_list(Value("", output_field=CharField()), "date", "opens_at", "closes_at", "is_closed")
+    )
+    periods = (
+        ServicePeriod.objects.filter(Q(weekday__isnull=True) | Q(weekday=day.weekday()), restaurant=restaurant)
+        .order_by()
+        .values_list(
+            "name",
+            Value(None, output_field=DateField()),
+            "start_time",
+            "end_time",
+            Value(False, output_field=BooleanField()),
+        )
+    )
+    rows = list(hours.union(periods, all=True))
+    opening_rows = sorted((r for r in rows if not r[0]), key=lambda r: r[1] is None)  # a dated row wins
+    opening = None
+    if opening_rows and not opening_rows[0][4]:
+        opening = (opening_rows[0][2], opening_rows[0][3])
+    return DaySchedule(
+        day=day,
+        opening=opening,
+        periods=tuple(sorted((Period(name, start, end) for name, _, start, end, _ in rows if name), key=_by_start)),
+        interval=restaurant.reservation_interval_minutes,
+        last_seating_buffer=restaurant.last_seating_buffer_minutes,
+    )
+
+
+def legacy_schedule(restaurant: Restaurant, day: dt.date) -> DaySchedule:
+    """Legacy mode's fixed windows on the restaurant's interval (no query)."""
+    periods = tuple(Period(name, start, end) for name, start, end in LEGACY_PERIODS)
+    return DaySchedule(
+        day=day,
+        opening=(periods[0].start, periods[-1].end),
+        periods=periods,
+        interval=restaurant.reservation_interval_minutes,
+        last_seating_buffer=restaurant.reservation_interval_minutes,
+    )
+
+
+def _by_start(period: Period) -> dt.time:
+    return period.start
