@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from bookings.admin.board.actions import BOARD_ACTIONS, BoardAction, bulk_name, describe_refusal
 from bookings.admin.board.state import DAY_PARAM, RESTAURANT_PARAM
@@ -38,28 +40,38 @@ class BoardActionsMixin:
 
     def board_action_view(self, request, object_id: str, action: str):
         spec = BOARD_ACTIONS.get(action)
-        booking = self.get_object(request, unquote(object_id))
-        if spec is None or booking is None:
-            raise Http404("No such booking or action.")
+        # An unknown action finds no booking: the same 404 as a booking this user may not see.
+        bookings = self.get_queryset(request) if spec else Booking.objects.none()
+        booking = get_object_or_404(bookings, pk=self._pk_or_none(object_id))
         if not self.has_change_permission(request, booking):
             raise PermissionDenied
-        data: dict = {}
-        if spec.form_class:
-            if not spec.allowed(booking.status):
-                self.message_user(
-                    request,
-                    f"{booking.reference}: not possible for a {booking.get_status_display()} booking.",
-                    messages.ERROR,
-                )
-                return HttpResponseRedirect(self._board_url(request, booking))
-            form = spec.form_class(request.POST if request.method == "POST" else None, booking=booking)
-            if not form.is_valid():
-                return self._action_page(request, [booking], spec, form)
-            data = form.cleaned_data
-        elif request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        self._apply(request, [booking], spec, data)
-        return HttpResponseRedirect(self._board_url(request, booking))
+        if spec.form_class is None:
+            return self._act_now(request, booking, spec)
+        if not spec.allowed(booking.status):
+            self.message_user(
+                request,
+                f"{booking.reference}: not possible for a {booking.get_status_display()} booking.",
+                messages.ERROR,
+            )
+            return redirect(self._board_url(request, booking))
+        form = spec.form_class(request.POST if request.method == "POST" else None, booking=booking)
+        if not form.is_valid():
+            return self._action_page(request, [booking], spec, form)
+        self._apply(request, [booking], spec, form.cleaned_data)
+        return redirect(self._board_url(request, booking))
+
+    @method_decorator(require_POST)
+    def _act_now(self, request, booking: Booking, spec: BoardAction):
+        """A row button without a page changes the booking at once, so only a POST may (else 405)."""
+        self._apply(request, [booking], spec, {})
+        return redirect(self._board_url(request, booking))
+
+    def _pk_or_none(self, object_id: str):
+        """The id from the URL as a primary key; None (no booking) when malformed, as `get_object` does."""
+        try:
+            return self.opts.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError):
+            return None
 
     def run_bulk(self, request, queryset, spec: BoardAction):
         """A bulk action; one with a page (cancel) shows its confirmation step first."""
