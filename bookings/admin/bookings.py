@@ -7,7 +7,8 @@ on screen: the columns, the day's heading, day links and counts per status, and 
 Decisions:
 - Bookings are not added through the admin add form, by anyone: a booking must come through the
   creation pipeline (validation, guest identity, history, notification). "Add walk-in" links to the
-  walk-in form. Bookings are never deleted either: cancel them.
+  walk-in form, found by its URL name: a name is a string, so the bookings app still imports nothing
+  of `opsportal` (DESIGN 2). Bookings are never deleted either: cancel them.
 - On the change page only the staff notes and the seating preference are editable. Status, slot and
   contacts are read-only because changing them is a lifecycle step or a modification with its own
   service and notification.
@@ -32,7 +33,7 @@ from bookings.selectors import booking_status_totals
 from restaurants.admin import RestaurantScopedMixin
 
 S = Booking.Status
-WALK_IN_URL = "/ops/bookings/new"
+WALK_IN_URL_NAME = "opsportal:walkin-new"
 NOTIFIED_LABELS = {
     "guest": "guest",
     "restaurant_fallback": "restaurant (guest left no email)",
@@ -154,7 +155,7 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
 
     def _board_context(self, request, cl) -> dict:
         board = board_for(request)
-        context = {"board": board, "walk_in_url": WALK_IN_URL, "day_links": [], "status_counts": []}
+        context = {"board": board, "walk_in_url": reverse(WALK_IN_URL_NAME), "day_links": [], "status_counts": []}
         day_filter = next((spec for spec in cl.filter_specs if isinstance(spec, BoardDayFilter)), None)
         if day_filter is None:  # no restaurant to show
             return context
