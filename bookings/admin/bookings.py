@@ -12,13 +12,20 @@ Decisions:
 - On the change page only the staff notes and the seating preference are editable. Status, slot and
   contacts are read-only because changing them is a lifecycle step or a modification with its own
   service and notification.
-- Other apps append to `BookingAdmin.inlines` / `BookingAdmin.actions` (plain lists), e.g. the
-  notifications inline and its "send again" action.
+
+Other apps' inlines: `register_booking_inline(inline_class)` adds an inline to every booking's change
+page, after this app's own (table assignments, status history). It exists so that an app that knows
+about bookings can show its rows on the booking's page while the bookings app imports nothing of it
+(DESIGN 2). The notifications app fills it from its own `admin.py` with the notifications inline and
+its "send again" buttons. Registration happens when the admin autodiscovers each app's `admin.py`;
+`BookingAdmin.get_inlines()` reads the list on every request, and `check()` gives the registered
+inlines the system checks Django gives `inlines`.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import quote
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -39,6 +46,15 @@ NOTIFIED_LABELS = {
     "restaurant_fallback": "restaurant (guest left no email)",
     "none": "none",
 }
+
+_registered_inlines: list[type[InlineModelAdmin]] = []
+
+
+def register_booking_inline(inline: type[InlineModelAdmin]) -> type[InlineModelAdmin]:
+    """Show `inline` on every booking's change page (see the module docstring); usable as a decorator."""
+    if inline not in _registered_inlines:
+        _registered_inlines.append(inline)
+    return inline
 
 
 @admin.register(Booking)
@@ -68,6 +84,13 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = [f for _, options in self.fieldsets for f in options["fields"]]
         return [f for f in fields if f not in self.editable_fields]
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *_registered_inlines]
+
+    def check(self, **kwargs):
+        registered = [error for inline in _registered_inlines for error in inline(self.model, self.admin_site).check()]
+        return [*super().check(**kwargs), *registered]
 
     def has_add_permission(self, request):
         return False
