@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -73,7 +74,7 @@ class BoardActionsMixin:
         except (ValidationError, ValueError):
             return None
 
-    def run_bulk(self, request, queryset, spec: BoardAction):
+    def run_bulk(self, request, queryset: QuerySet[Booking], spec: BoardAction) -> TemplateResponse | None:
         """A bulk action; one with a page (cancel) shows its confirmation step first."""
         bookings = list(queryset)
         data: dict = {}
