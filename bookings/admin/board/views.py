@@ -1,10 +1,10 @@
-"""The ops board's action views, mixed into `BookingAdmin`: the row buttons' URL, their pages and the
-bulk runner.
+"""The ops board's action views, mixed into `BookingAdmin`: the row buttons' URL and pages, bulk runs.
 
 Each row button posts to (or, with a form, opens) `<booking>/board/<action>/`; the bulk actions run
 the same `BOARD_ACTIONS` entries on the selected rows. Both end in `_apply`, which calls the
 lifecycle service once per booking: what changed is one success message, each refusal its own error
-message on the board, never an error page. After an action the board comes back as it was opened
+message on the board, never an error page. A row button without a page is POST only, so a GET of
+its URL changes nothing (405). After an action the board comes back as it was opened
 (`_changelist_filters`), or on the booking's day.
 """
 
