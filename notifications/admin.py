@@ -2,8 +2,9 @@
 
 Rows are never edited by hand: "send again" (a bulk action here, a button per failed row on the
 booking's page) re-queues the same row through `notification_send_again`, so its dedupe key, and
-with it the never-twice guarantee, stays. The inline is added to `bookings.admin.BookingAdmin` from
-here: the bookings app knows nothing about notifications.
+with it the never-twice guarantee, stays. The inline joins the booking's page through the booking
+admin's hook, `bookings.admin.register_booking_inline`, called from here: the bookings app knows
+nothing about notifications.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from bookings.admin import BookingAdmin
+from bookings.admin import register_booking_inline
 from config.errors import ApplicationError
 from notifications.emails import display_email
 from notifications.models import Notification
@@ -102,6 +103,7 @@ class NotificationAdmin(NotificationDisplayMixin, ReadOnlyMixin, RestaurantScope
         return HttpResponseRedirect(booking_url)
 
 
+@register_booking_inline
 class NotificationInline(NotificationDisplayMixin, ReadOnlyMixin, admin.TabularInline):
     model = Notification
     extra = 0
@@ -120,6 +122,3 @@ class NotificationInline(NotificationDisplayMixin, ReadOnlyMixin, admin.TabularI
             '<button type="submit" class="button" formaction="{}" formmethod="post" formnovalidate>Send again</button>',
             url,
         )
-
-
-BookingAdmin.inlines = [*BookingAdmin.inlines, NotificationInline]

@@ -1,0 +1,166 @@
+"""The ops board's lifecycle actions: one table (`BOARD_ACTIONS`) for row buttons, pages and bulk.
+
+Every action, row button or bulk, calls the lifecycle service (`bookings.services.lifecycle`): the
+admin never sets a status. The statuses an action starts from come from the state machine itself
+(`_reaching`), so a row offers no step the state machine forbids; `offer_when` also hides a
+button the service would refuse for another reason (check-in off the reservation date) or that is
+pointless (assigning tables to a confirmed booking that already holds some). A refused transition
+is a message on the board, never an error page.
+
+An action with a form (assign tables, cancel) shows a page before the change. Every action but
+assign also runs in bulk on the selected rows, where cancel's page confirms the whole selection;
+assign has no bulk version because its form lists the tables free for one booking's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.template.response import TemplateResponse
+
+from bookings.models import Booking
+from bookings.selectors import table_assignments_overlapping
+from bookings.services import lifecycle
+from config.errors import ApplicationError
+from restaurants.models import Table
+
+S = Booking.Status
+
+
+class BoardForm(forms.Form):
+    def __init__(self, *args, booking: Booking | None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class AssignTablesForm(BoardForm):
+    tables = forms.ModelMultipleChoiceField(
+        queryset=Table.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Active tables of this restaurant that are free for the booking's time.",
+    )
+
+    def __init__(self, *args, booking: Booking, **kwargs):
+        super().__init__(*args, booking=booking, **kwargs)
+        busy = table_assignments_overlapping(booking=booking).values("table_id")
+        free = Table.objects.filter(restaurant_id=booking.restaurant_id, is_active=True).exclude(pk__in=busy)
+        self.fields["tables"].queryset = free
+
+
+class CancelForm(BoardForm):
+    reason = forms.CharField(required=False, max_length=255, help_text="Optional, kept in the status history.")
+
+
+def _reaching(to_status: str) -> frozenset[str]:
+    """The statuses from which the state machine allows `to_status`."""
+    return frozenset(s for s in lifecycle.TRANSITIONS if lifecycle.can_transition(s, to_status))
+
+
+@dataclass(frozen=True)
+class BoardAction:
+    name: str
+    label: str
+    done: str
+    from_statuses: frozenset[str]
+    run: Callable[[Booking, object, dict], Booking]
+    form_class: type[BoardForm] | None = None  # a page (form or confirmation step) before the change
+    # A row shows the button only when this also holds (the service would refuse or it is pointless).
+    offer_when: Callable[[Booking], bool] = lambda booking: True
+
+    def allowed(self, status: str) -> bool:
+        return status in self.from_statuses
+
+    def offered(self, booking: Booking) -> bool:
+        return self.allowed(booking.status) and self.offer_when(booking)
+
+
+def _without_tables(booking: Booking) -> bool:
+    """Pending, or confirmed but holding no table (an undone no-show whose tables went to others)."""
+    return booking.status in Booking.PENDING_STATUSES or not booking.active_assignments
+
+
+BOARD_ACTIONS: dict[str, BoardAction] = {
+    action.name: action
+    for action in (
+        BoardAction(
+            "assign",
+            "Assign table & confirm",
+            "tables assigned, confirmed",
+            Booking.PENDING_STATUSES | {S.CONFIRMED},
+            lambda b, actor, data: lifecycle.booking_assign_tables(
+                booking=b, table_ids=[t.pk for t in data["tables"]], actor=actor
+            ),
+            AssignTablesForm,
+            offer_when=_without_tables,
+        ),
+        BoardAction(
+            "check-in",
+            "Check in",
+            "checked in",
+            _reaching(S.CHECKED_IN),
+            lambda b, actor, data: lifecycle.booking_check_in(booking=b, actor=actor),
+            offer_when=lifecycle.is_service_day,
+        ),
+        BoardAction(
+            "check-out",
+            "Check out",
+            "checked out",
+            _reaching(S.COMPLETED),
+            lambda b, actor, data: lifecycle.booking_check_out(booking=b, actor=actor),
+        ),
+        BoardAction(
+            "no-show",
+            "No-show",
+            "marked no-show",
+            _reaching(S.NO_SHOW),
+            lambda b, actor, data: lifecycle.booking_mark_no_show(booking=b, actor=actor),
+            offer_when=lifecycle.is_service_day,
+        ),
+        BoardAction(
+            "undo-no-show",
+            "Undo no-show",
+            "no-show undone",
+            _reaching(S.CONFIRMED) - Booking.PENDING_STATUSES,
+            lambda b, actor, data: lifecycle.booking_undo_no_show(booking=b, actor=actor),
+            offer_when=lifecycle.is_service_day,
+        ),
+        BoardAction(
+            "cancel",
+            "Cancel",
+            "cancelled",
+            _reaching(S.CANCELLED),
+            lambda b, actor, data: lifecycle.booking_cancel(booking=b, actor=actor, reason=data["reason"]),
+            CancelForm,
+        ),
+    )
+}
+
+
+def describe_refusal(exc: ApplicationError) -> str:
+    """A refusal as one line for the board's messages: the reason, then each detail."""
+    details = exc.extra.get("details") or {}
+    return "; ".join([exc.message, *(m for msgs in details.values() for m in msgs)])
+
+
+def bulk_name(spec: BoardAction) -> str:
+    return f"bulk_{spec.name.replace('-', '_')}"
+
+
+class BulkRunner(Protocol):
+    """The model admin a bulk action runs in (`BookingAdmin`; not imported, it imports this module)."""
+
+    def run_bulk(self, request, queryset: QuerySet[Booking], spec: BoardAction) -> TemplateResponse | None: ...
+
+
+def bulk_action(spec: BoardAction) -> Callable:
+    """A changelist action running `spec` on each selected booking (after its page, if it has one)."""
+
+    def run(modeladmin: BulkRunner, request, queryset: QuerySet[Booking]) -> TemplateResponse | None:
+        return modeladmin.run_bulk(request, queryset, spec)
+
+    run.__name__ = bulk_name(spec)
+    return admin.action(description=f"{spec.label} (selected bookings)", permissions=["change"])(run)

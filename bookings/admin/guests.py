@@ -1,0 +1,53 @@
+"""Guests in the admin: one restaurant's guest identities, their placeholders never shown as contacts.
+
+A contactless walk-in's customer carries a placeholder email and phone (`bookings.contacts`, DESIGN
+3). The list shows "no email given" / "no phone given" instead, and a filter tells placeholder
+identities from real guests. A customer's restaurant is read-only once saved: the identity and its
+bookings belong to that restaurant.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
+from bookings.models import Customer
+from restaurants.admin import RestaurantScopedMixin
+
+
+class PlaceholderIdentityFilter(admin.SimpleListFilter):
+    """Contactless walk-ins get a placeholder identity (`bookings.contacts`)."""
+
+    title = "placeholder identity"
+    parameter_name = "placeholder"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Placeholder (contactless walk-in)"), ("no", "Real contact")]
+
+    def queryset(self, request, queryset):
+        placeholder = {"email__iendswith": f"@{PLACEHOLDER_DOMAIN}"}
+        if self.value() == "yes":
+            return queryset.filter(**placeholder)
+        if self.value() == "no":
+            return queryset.exclude(**placeholder)
+        return queryset
+
+
+@admin.register(Customer)
+class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    list_display = ("full_name", "contact_email", "contact_phone", "restaurant", "marketing_opt_in", "created_at")
+    list_filter = (PlaceholderIdentityFilter, ("restaurant", admin.RelatedOnlyFieldListFilter), "marketing_opt_in")
+    list_select_related = ("restaurant",)
+    search_fields = ("full_name", "email", "phone")
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "restaurant") if obj else self.readonly_fields
+
+    @admin.display(description="email", ordering="email")
+    def contact_email(self, customer: Customer) -> str:
+        return "no email given" if customer.is_placeholder else customer.email
+
+    @admin.display(description="phone", ordering="phone")
+    def contact_phone(self, customer: Customer) -> str:
+        return "no phone given" if is_placeholder_phone(customer.phone) else customer.phone
