@@ -17,6 +17,10 @@ def generate_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
+def generate_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class Customer(models.Model):
     """A guest identity, scoped to one restaurant; see `customer_upsert` for the rules."""
 
@@ -116,6 +120,12 @@ class Booking(models.Model):
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # The latest entry into a pending status (creation, or a modification that sent it back) and into
+    # confirmed: the clock measures waiting requests and reminders from them (DESIGN 11).
+    pending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The secret half of the guest's manage link (bookings.tokens); a new nonce revokes every link.
+    manage_nonce = models.CharField(max_length=32, default=generate_nonce, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -124,6 +134,20 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["restaurant", "booking_date", "status"], name="booking_day_status_idx"),
             models.Index(fields=["restaurant", "start_at"], name="booking_restaurant_start_idx"),
+            # The clock's due queries (DESIGN 11): each reads one window of one of these.
+            models.Index(
+                fields=["pending_since"],
+                condition=Q(status__in=["pending", "pending_allocation"]),
+                name="booking_waiting_idx",
+            ),
+            models.Index(
+                fields=["start_at"],
+                condition=Q(status__in=["pending", "pending_allocation", "confirmed", "checked_in"]),
+                name="booking_active_start_idx",
+            ),
+            models.Index(fields=["checked_out_at"], condition=Q(status="completed"), name="booking_completed_idx"),
+            # The per-email limit of the web channel (DESIGN 10).
+            models.Index(fields=["restaurant", "customer_email", "created_at"], name="booking_email_created_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

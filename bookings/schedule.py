@@ -18,16 +18,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, CharField, DateField, Q, Value
+from django.db.models import CharField, DateField, IntegerField, Q, TimeField, Value
 
 from bookings.models import Booking
-from restaurants.models import OpeningHours, Restaurant, ServicePeriod
+from restaurants.models import OpeningHours, Restaurant, ServicePeriod, TurnTime
 
 DAY_MINUTES = 24 * 60
 LEGACY_PERIODS = (("lunch", dt.time(12), dt.time(15)), ("dinner", dt.time(17), dt.time(22)))
 # Without a service period at a time, the booking type goes by the hour: breakfast before 11:00,
 # lunch before 16:00, dinner after.
 BY_THE_HOUR = ((dt.time(11), Booking.BookingType.BREAKFAST), (dt.time(16), Booking.BookingType.LUNCH))
+# How long a booking lasts in unified mode when no turn time matches (DESIGN 5.5).
+DURATIONS = {
+    Booking.BookingType.BREAKFAST: 60,
+    Booking.BookingType.LUNCH: 90,
+    Booking.BookingType.DRINKS: 75,
+    Booking.BookingType.DINNER: 120,
+}
 
 
 def minutes(t: dt.time) -> int:
@@ -52,12 +59,35 @@ class Period:
 
 
 @dataclass(frozen=True)
+class TurnRule:
+    party_min: int
+    party_max: int
+    booking_type: str  # "" for any
+    minutes: int
+
+    def matches(self, party: int, booking_type: str) -> bool:
+        return self.party_min <= party <= self.party_max and self.booking_type in ("", booking_type)
+
+    def precedence(self) -> tuple[int, bool]:
+        """The narrowest party range first, then a row for the booking type before an "any" row."""
+        return (self.party_max - self.party_min, self.booking_type == "")
+
+
+@dataclass(frozen=True)
 class DaySchedule:
     day: dt.date
     opening: tuple[dt.time, dt.time] | None  # (opens, closes); None: takes no bookings that day
     periods: tuple[Period, ...]
     interval: int
     last_seating_buffer: int
+    turn_times: tuple[TurnRule, ...] = ()
+
+    def duration(self, party: int, booking_type: str) -> int:
+        """Minutes a booking lasts: the matching turn time, else the booking type's duration."""
+        matching = [rule for rule in self.turn_times if rule.matches(party, booking_type)]
+        if matching:
+            return min(matching, key=TurnRule.precedence).minutes
+        return DURATIONS[booking_type]
 
     @property
     def opens(self) -> int:
@@ -102,34 +132,43 @@ class DaySchedule:
 
 
 def day_schedule(restaurant: Restaurant, day: dt.date) -> DaySchedule:
-    """The restaurant's own schedule of one date (unified mode), in one query (UNION ALL)."""
+    """The restaurant's own schedule of one date (unified mode) in one query: its opening hours,
+    service periods and turn times as one UNION ALL, told apart by the first column."""
+    no_text, no_date, no_time, no_int = (
+        Value("", output_field=CharField()),
+        Value(None, output_field=DateField()),
+        Value(None, output_field=TimeField()),
+        Value(None, output_field=IntegerField()),
+    )
     hours = (
         OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
         .order_by()
-        .values_list(Value("", output_field=CharField()), "date", "opens_at", "closes_at", "is_closed")
+        .values_list(Value("H"), no_text, "date", "opens_at", "closes_at", "is_closed", no_int, no_int, no_int)
     )
     periods = (
         ServicePeriod.objects.filter(Q(weekday__isnull=True) | Q(weekday=day.weekday()), restaurant=restaurant)
         .order_by()
+        .values_list(Value("P"), "name", no_date, "start_time", "end_time", Value(False), no_int, no_int, no_int)
+    )
+    turns = (
+        TurnTime.objects.filter(restaurant=restaurant)
+        .order_by()
         .values_list(
-            "name",
-            Value(None, output_field=DateField()),
-            "start_time",
-            "end_time",
-            Value(False, output_field=BooleanField()),
+            Value("T"), "booking_type", no_date, no_time, no_time, Value(False), "party_min", "party_max", "minutes"
         )
     )
-    rows = list(hours.union(periods, all=True))
-    opening_rows = sorted((r for r in rows if not r[0]), key=lambda r: r[1] is None)  # a dated row wins
+    rows = list(hours.union(periods, turns, all=True))
+    opening_rows = sorted((r for r in rows if r[0] == "H"), key=lambda r: r[2] is None)  # a dated row wins
     opening = None
-    if opening_rows and not opening_rows[0][4]:
-        opening = (opening_rows[0][2], opening_rows[0][3])
+    if opening_rows and not opening_rows[0][5]:
+        opening = (opening_rows[0][3], opening_rows[0][4])
     return DaySchedule(
         day=day,
         opening=opening,
-        periods=tuple(sorted((Period(name, start, end) for name, _, start, end, _ in rows if name), key=_by_start)),
+        periods=tuple(sorted((Period(r[1], r[3], r[4]) for r in rows if r[0] == "P"), key=_by_start)),
         interval=restaurant.reservation_interval_minutes,
         last_seating_buffer=restaurant.last_seating_buffer_minutes,
+        turn_times=tuple(TurnRule(r[6], r[7], r[1], r[8]) for r in rows if r[0] == "T"),
     )
 
 

@@ -19,8 +19,8 @@ Choices where DESIGN is silent: a start off the reservation grid (counted from o
 `override.apply` is refused with `MISSING_OVERRIDE` whatever the other issues; an override by an
 owner or manager is recorded even when no issue needed it (with an empty list of overridden issues).
 
-Queries (unified): two. The day's schedule (opening hours and service periods in one UNION ALL); the
-active tables and the overlapping bookings with their unreleased table assignments in another.
+Queries (unified): two. The day's schedule (`bookings.schedule`: opening hours, service periods and
+turn times) and the floor (`bookings.capacity`: tables, groups and the overlapping bookings).
 """
 
 from __future__ import annotations
@@ -30,23 +30,17 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import FilteredRelation, IntegerField, Q, Value
 from django.utils import timezone
 
+from bookings.capacity import floor_for
 from bookings.models import Booking
 from bookings.schedule import DaySchedule, clock, day_schedule, legacy_schedule, minutes
 from config.errors import ApplicationError, InvalidPayload
-from restaurants.models import Restaurant, Table
+from restaurants.models import Restaurant
 
 UNIFIED = "unified"
 LEGACY = "legacy"
 
-UNIFIED_DURATIONS = {
-    Booking.BookingType.BREAKFAST: 60,
-    Booking.BookingType.LUNCH: 90,
-    Booking.BookingType.DRINKS: 75,
-    Booking.BookingType.DINNER: 120,
-}
 LEGACY_DINNER_LAST_END = dt.time(21, 55)  # 22:00 less the 5 minute buffer
 OVERRIDABLE = frozenset({"PAST_TIME", "SERVICE_PERIOD", "OUTSIDE_HOURS", "CAPACITY_EXCEEDED"})
 
@@ -142,11 +136,12 @@ def validate_booking(
     start_at = local_instant(restaurant.tz, booking_date, start_time)
     if current_mode() == LEGACY:
         return _validate_legacy(restaurant=restaurant, start_time=start_time, start_at=start_at, party_size=party_size)
-    duration = UNIFIED_DURATIONS[booking_type]
-    end_at, end_time = _window(start_at, duration, restaurant.tz)
     schedule = day_schedule(restaurant, booking_date)
+    duration = schedule.duration(party_size, booking_type)
+    end_at, end_time = _window(start_at, duration, restaurant.tz)
     issues = time_issues(restaurant, schedule, start_time, start_at, duration=duration, ops_channel=ops_channel)
-    if schedule.opening is not None and not _party_fits(restaurant, start_at, end_at, party_size, exclude_booking_id):
+    floor = floor_for(restaurant, start_at, end_at) if schedule.opening is not None else None
+    if floor is not None and not floor.fits(start_at, end_at, party_size, exclude=exclude_booking_id):
         issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
     applied = None
     if override_reason is not None:
@@ -228,56 +223,6 @@ def time_issues(
     return issues
 
 
-def _party_fits(restaurant: Restaurant, start_at, end_at, party_size: int, exclude_booking_id) -> bool:
-    """DESIGN 5.5 capacity: overlapping bookings keep their tables (or, unassigned, take the smallest
-    free table that seats them, largest parties first); one free table must still seat the party.
-
-    One query: the active tables (party NULL) UNION ALL the overlapping active bookings with their
-    unreleased assignments (one row per live assignment, or one row with table NULL).
-    """
-    no_int = Value(None, output_field=IntegerField())
-    tables = (
-        Table.objects.filter(restaurant=restaurant, is_active=True)
-        .order_by()
-        .values_list("pk", "min_seats", "max_seats", no_int)
-    )
-    overlapping = (
-        Booking.objects.filter(
-            restaurant=restaurant,
-            status__in=Booking.ACTIVE_STATUSES,
-            # The lower bound adds nothing logically (no booking lasts MAX_SPAN) but lets the
-            # (restaurant, start_at) index read one window instead of the restaurant's whole history.
-            start_at__gt=start_at - Booking.MAX_SPAN,
-            start_at__lt=end_at,
-            end_at__gt=start_at,
-        )
-        .exclude(pk=exclude_booking_id)
-        .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
-        .order_by()
-        .values_list("live__table_id", no_int, no_int, "party_size")
-    )
-    free: dict[int, tuple[int, int]] = {}
-    taken: set[int] = set()
-    unassigned: list[int] = []
-    for table_id, min_seats, max_seats, party in tables.union(overlapping, all=True):
-        if party is None:
-            free[table_id] = (min_seats, max_seats)
-        elif table_id is None:
-            unassigned.append(party)
-        else:
-            taken.add(table_id)
-    for table_id in taken:
-        free.pop(table_id, None)
-
-    def seating(party: int) -> list[int]:
-        return [t for t, (lo, hi) in free.items() if lo <= party <= hi]
-
-    for party in sorted(unassigned, reverse=True):
-        if candidates := seating(party):
-            free.pop(min(candidates, key=lambda t: (free[t][1], free[t][0], t)))
-    return bool(seating(party_size))
-
-
 def earliest_start(
     restaurant: Restaurant, *, now: dt.datetime, ops_channel: bool
 ) -> tuple[dt.date, dt.time, str] | None:
@@ -309,5 +254,5 @@ def _time_rules_accept(
             return True
     except (InvalidPayload, OutsideServicePolicy):
         return False
-    duration = UNIFIED_DURATIONS[booking_type]
+    duration = schedule.duration(1, booking_type)
     return not time_issues(restaurant, schedule, start, start_at, duration=duration, ops_channel=ops_channel)

@@ -11,9 +11,10 @@ are per restaurant.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 
-from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
+from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table, TableGroup, TurnTime
 from restaurants.selectors import restaurant_list_for_user
 from restaurants.services import membership_grant, membership_revoke
 
@@ -120,6 +121,27 @@ class TableInline(RestaurantSettingsInline):
     model = Table
 
 
+class TableGroupInline(RestaurantSettingsInline):
+    model = TableGroup
+    fields = ("name", "tables", "min_seats", "max_seats")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Only this restaurant's tables (the page's object), or the user's restaurants' on an add page."""
+        if db_field.name == "tables":
+            restaurant_id = request.resolver_match.kwargs.get("object_id")
+            tables = Table.objects.filter(is_active=True)
+            kwargs["queryset"] = (
+                tables.filter(restaurant_id=restaurant_id)
+                if restaurant_id
+                else scope_to_user(tables, request, "restaurant")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class TurnTimeInline(RestaurantSettingsInline):
+    model = TurnTime
+
+
 class MembershipInline(ReadOnlyMixin, RestaurantScopedMixin, admin.TabularInline):
     """Who works here; granted and revoked in the Membership admin, which calls the services."""
 
@@ -137,7 +159,45 @@ class RestaurantAdmin(RestaurantScopedMixin, admin.ModelAdmin):
     list_filter = ("is_active", "timezone", "country")
     search_fields = ("name", "slug", "contact_email", "address")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [OpeningHoursInline, ServicePeriodInline, TableInline, MembershipInline]
+    inlines = [
+        OpeningHoursInline,
+        ServicePeriodInline,
+        TableInline,
+        TableGroupInline,
+        TurnTimeInline,
+        MembershipInline,
+    ]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "is_active", "timezone", "country"]}),
+        ("Contact", {"fields": ["contact_email", "contact_phone", "address", "booking_policy"]}),
+        ("Slots", {"fields": ["reservation_interval_minutes", "last_seating_buffer_minutes"]}),
+        (
+            "Online bookings",
+            {
+                "fields": [
+                    "booking_window_days",
+                    "min_notice_minutes",
+                    "max_online_party",
+                    "guest_change_cutoff_minutes",
+                ]
+            },
+        ),
+        (
+            "Allocation, reminders and reviews",
+            {
+                "fields": [
+                    "auto_allocate",
+                    "pending_attention_minutes",
+                    "request_expiry_hours",
+                    "reminders_enabled",
+                    "auto_no_show",
+                    "review_request_hours",
+                    "review_url",
+                ]
+            },
+        ),
+    ]
 
     def has_add_permission(self, request):
         return request.user.is_superuser

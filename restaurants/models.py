@@ -2,12 +2,17 @@ import uuid
 import zoneinfo
 from datetime import date
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+# Upper bounds of the clock's settings (DESIGN 11): a job looks back over a bounded window.
+MAX_ATTENTION_MINUTES = 24 * 60
+MAX_WAIT_HOURS = 7 * 24
 
 
 def validate_timezone(value: str) -> None:
@@ -15,20 +20,72 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA timezone.")
 
 
+def validate_country(value: str) -> None:
+    """A region the phone-number library knows: every national-format phone is parsed with it."""
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(f"{value!r} is not a country code we can read phone numbers for (e.g. GB, US, FR).")
+
+
+def _minutes(help_text: str, default: int, maximum: int | None = None) -> models.PositiveSmallIntegerField:
+    validators = [MaxValueValidator(maximum)] if maximum else []
+    return models.PositiveSmallIntegerField(default=default, validators=validators, help_text=help_text)
+
+
 class Restaurant(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True, help_text="Lowercase-kebab, used in URLs.")
     timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_timezone])
-    country = models.CharField(max_length=2, default="GB", help_text="ISO 3166 alpha-2; the region for parsing phones.")
+    country = models.CharField(
+        max_length=2,
+        default="GB",
+        validators=[validate_country],
+        help_text="ISO 3166 alpha-2; the region for parsing phones.",
+    )
     contact_email = models.EmailField(blank=True, help_text="Blank means none.")
     contact_phone = models.CharField(max_length=32, blank=True, help_text="Blank means none.")
     address = models.TextField(blank=True)
     booking_policy = models.TextField(blank=True)
     reservation_interval_minutes = models.PositiveSmallIntegerField(default=15, validators=[MinValueValidator(5)])
-    default_duration_minutes = models.PositiveSmallIntegerField(default=90, validators=[MinValueValidator(5)])
     last_seating_buffer_minutes = models.PositiveSmallIntegerField(default=120)
     is_active = models.BooleanField(default=True)
+
+    # What guests may book on their own (DESIGN 10); staff are not bound by these.
+    booking_window_days = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1)], help_text="How many days ahead guests may book online."
+    )
+    min_notice_minutes = _minutes("How long before the start guests may still book online.", 60)
+    max_online_party = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text="Larger parties are asked to call the restaurant instead of booking online.",
+    )
+    guest_change_cutoff_minutes = _minutes("Guests may change or cancel online until this long before the start.", 120)
+
+    # The clock (DESIGN 11).
+    auto_allocate = models.BooleanField(
+        default=True, help_text="Give a new request the best free table at once, which confirms it."
+    )
+    pending_attention_minutes = _minutes(
+        "Email the restaurant when an online request is still waiting after this long.", 30, MAX_ATTENTION_MINUTES
+    )
+    request_expiry_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_WAIT_HOURS)],
+        help_text="Decline an online request still waiting after this long (or an hour before its start).",
+    )
+    reminders_enabled = models.BooleanField(default=True, help_text="Remind guests 24 hours and 2 hours before.")
+    auto_no_show = models.BooleanField(
+        default=True, help_text="At the end of the day, mark confirmed guests who never came as no-shows."
+    )
+    review_request_hours = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=3,
+        validators=[MaxValueValidator(MAX_WAIT_HOURS)],
+        help_text="Ask for a review this many hours after the visit (blank: never).",
+    )
+    review_url = models.URLField(blank=True, help_text="Where guests leave a review; no review requests without it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,8 +95,11 @@ class Restaurant(models.Model):
             models.CheckConstraint(condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"), name="restaurant_slug_kebab"),
             # The slot grid and durations divide by and add these: a zero would break every booking.
             models.CheckConstraint(
-                condition=Q(reservation_interval_minutes__gte=5, default_duration_minutes__gte=5),
-                name="restaurant_intervals_positive",
+                condition=Q(reservation_interval_minutes__gte=5), name="restaurant_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_window_days__gte=1, max_online_party__gte=1, request_expiry_hours__gte=1),
+                name="restaurant_online_limits_positive",
             ),
         ]
 
@@ -147,12 +207,85 @@ class Table(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["restaurant", "name"], name="table_name_unique_per_restaurant"),
             models.CheckConstraint(
-                condition=Q(min_seats__gte=1) & Q(max_seats__gte=models.F("min_seats")), name="table_seats_valid"
+                condition=Q(min_seats__gte=1) & Q(max_seats__gte=models.F("min_seats")),
+                name="table_seats_valid",
+                violation_error_message="A table seats at least 1, and its maximum is at least its minimum.",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.min_seats}-{self.max_seats})"
+
+
+class TableGroup(models.Model):
+    """Two or more tables that can be pushed together for a larger party (DESIGN 3).
+
+    A group is free when every table in it is free; assigning it assigns all of its tables.
+    """
+
+    restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="table_groups")
+    name = models.CharField(max_length=40)
+    tables = models.ManyToManyField(Table, related_name="groups", help_text="Two or more tables of this restaurant.")
+    min_seats = models.PositiveSmallIntegerField(default=1)
+    max_seats = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["restaurant", "max_seats", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restaurant", "name"],
+                name="table_group_name_unique_per_restaurant",
+                violation_error_message="This restaurant already has a table group with that name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_seats__gte=1) & Q(max_seats__gte=models.F("min_seats")),
+                name="table_group_seats_valid",
+                violation_error_message="A group seats at least 1, and its maximum is at least its minimum.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.min_seats}-{self.max_seats})"
+
+
+class TurnTime(models.Model):
+    """How long a party stays (unified mode): a matching row sets a booking's duration (DESIGN 3).
+
+    The narrowest party range wins, then a row for the booking type over an "any" row; without a
+    matching row the duration comes from the booking type.
+    """
+
+    restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="turn_times")
+    party_min = models.PositiveSmallIntegerField(default=1)
+    party_max = models.PositiveSmallIntegerField()
+    booking_type = models.CharField(
+        max_length=16, choices=ServicePeriod.Name.choices, blank=True, help_text="Blank: any booking type."
+    )
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5)])
+
+    class Meta:
+        ordering = ["restaurant", "party_min", "party_max", "booking_type"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_min__gte=1) & Q(party_max__gte=models.F("party_min")),
+                name="turn_time_party_range_valid",
+                violation_error_message="A party range starts at 1 or more and ends at or after its start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=5),
+                name="turn_time_minutes_positive",
+                violation_error_message="A turn time is at least 5 minutes.",
+            ),
+            models.UniqueConstraint(
+                fields=["restaurant", "party_min", "party_max", "booking_type"],
+                name="turn_time_one_per_range_and_type",
+                violation_error_message="There is already a turn time for that party range and booking type.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = self.get_booking_type_display() if self.booking_type else "any booking"
+        return f"{self.party_min}-{self.party_max} guests, {kind}: {self.minutes} min"
 
 
 class Membership(models.Model):

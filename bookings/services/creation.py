@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from bookings.contacts import normalise_email, normalise_phone, placeholder_email
 from bookings.idempotency import client_request_id_for, normalise_key
@@ -247,6 +248,7 @@ def _create(
         client_request_id=client_request_id,
         details=details,
         created_by=staff,
+        pending_since=timezone.now(),
     )
     booking.save(force_insert=True)
     BookingStatusChange.objects.create(

@@ -110,6 +110,10 @@ def transition(
         metadata=metadata or {},
     )
     booking.status = to_status
+    entered = {S.PENDING: "pending_since", S.PENDING_ALLOCATION: "pending_since", S.CONFIRMED: "confirmed_at"}
+    if stamp := entered.get(to_status):  # the clock measures from the latest entry (DESIGN 11)
+        setattr(booking, stamp, change.changed_at)
+        update_fields = [*update_fields, stamp]
     booking.save(update_fields=["status", "updated_at", *update_fields])
     return change
 

@@ -1,0 +1,165 @@
+"""Table capacity (DESIGN 5.5, 3, 11): where overlapping bookings sit, and what is left for a party.
+
+The rule, one home for the validator, availability and auto-allocation: every overlapping active
+booking keeps its assigned tables; an unassigned one takes the smallest free single table that
+seats it, else the smallest free table group (largest parties placed first); a party fits when a
+single table or a group is still free for it afterwards. A group is free when every table in it
+is free; a table or a group "seats" a party when min_seats <= party <= max_seats.
+
+`floor_for` reads everything in one query (a UNION ALL of the active tables, the table groups'
+members and the bookings overlapping a window with their unreleased assignments); the rest is
+arithmetic in memory, so availability asks about every slot of a day for the cost of one read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, DateTimeField, FilteredRelation, IntegerField, Q, UUIDField, Value
+
+from bookings.models import Booking
+from restaurants.models import Restaurant, Table, TableGroup
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A single table or a table group: what a party can be given."""
+
+    table_ids: frozenset[int]
+    min_seats: int
+    max_seats: int
+    group_id: int | None = None
+
+    def seats(self, party: int) -> bool:
+        return self.min_seats <= party <= self.max_seats
+
+    def size(self) -> tuple[int, int, int]:
+        return (self.max_seats, self.min_seats, min(self.table_ids))
+
+
+@dataclass(frozen=True)
+class Occupant:
+    booking_id: uuid.UUID
+    start_at: dt.datetime
+    end_at: dt.datetime
+    party: int
+    table_ids: frozenset[int]
+
+    def overlaps(self, start_at: dt.datetime, end_at: dt.datetime) -> bool:
+        return self.start_at < end_at and self.end_at > start_at
+
+
+@dataclass
+class Floor:
+    """The restaurant's active tables and groups, and the active bookings overlapping a window."""
+
+    tables: list[Seat] = field(default_factory=list)
+    groups: list[Seat] = field(default_factory=list)
+    occupants: list[Occupant] = field(default_factory=list)
+
+    def free_table_ids(self, start_at: dt.datetime, end_at: dt.datetime, *, exclude=None) -> set[int]:
+        """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module)."""
+        overlapping = [o for o in self.occupants if o.booking_id != exclude and o.overlaps(start_at, end_at)]
+        free = {table_id for seat in self.tables for table_id in seat.table_ids}
+        for occupant in overlapping:
+            free -= occupant.table_ids
+        for occupant in sorted((o for o in overlapping if not o.table_ids), key=lambda o: o.party, reverse=True):
+            if seat := self.best_seat(free, occupant.party):
+                free -= seat.table_ids
+        return free
+
+    def best_seat(self, free: set[int], party: int) -> Seat | None:
+        """The smallest free single table that seats `party`, else the smallest free group."""
+        for choices in (self.tables, self.groups):
+            fitting = [seat for seat in choices if seat.seats(party) and seat.table_ids <= free]
+            if fitting:
+                return min(fitting, key=Seat.size)
+        return None
+
+    def fits(self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude=None) -> bool:
+        return self.best_seat(self.free_table_ids(start_at, end_at, exclude=exclude), party) is not None
+
+    def seats_for(self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude=None) -> list[Seat]:
+        """Every free table and group that seats `party`, best fit first (singles, then groups)."""
+        free = self.free_table_ids(start_at, end_at, exclude=exclude)
+        return [
+            seat
+            for choices in (self.tables, self.groups)
+            for seat in sorted(choices, key=Seat.size)
+            if seat.seats(party) and seat.table_ids <= free
+        ]
+
+
+def _tag(kind: str) -> Value:
+    return Value(kind, output_field=CharField())
+
+
+def floor_for(restaurant: Restaurant, start_at: dt.datetime, end_at: dt.datetime) -> Floor:
+    """The floor for bookings overlapping [start_at, end_at), in one query."""
+    no_int = Value(None, output_field=IntegerField())
+    no_uuid = Value(None, output_field=UUIDField())
+    no_time = Value(None, output_field=DateTimeField())
+    tables = (
+        Table.objects.filter(restaurant=restaurant, is_active=True)
+        .order_by()
+        .values_list(_tag("T"), "pk", "min_seats", "max_seats", no_int, no_uuid, no_time, no_time)
+    )
+    members = (
+        TableGroup.tables.through.objects.filter(tablegroup__restaurant=restaurant)
+        .order_by()
+        .values_list(
+            _tag("G"),
+            "table_id",
+            "tablegroup__min_seats",
+            "tablegroup__max_seats",
+            "tablegroup_id",
+            no_uuid,
+            no_time,
+            no_time,
+        )
+    )
+    bookings = (
+        Booking.objects.filter(
+            restaurant=restaurant,
+            status__in=Booking.ACTIVE_STATUSES,
+            # The lower bound adds nothing logically (no booking lasts MAX_SPAN) but lets the
+            # (restaurant, start_at) index read one window instead of the restaurant's whole history.
+            start_at__gt=start_at - Booking.MAX_SPAN,
+            start_at__lt=end_at,
+            end_at__gt=start_at,
+        )
+        .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
+        .order_by()
+        .values_list(_tag("B"), "live__table_id", no_int, "party_size", no_int, "pk", "start_at", "end_at")
+    )
+    return _floor(tables.union(members, bookings, all=True))
+
+
+def _floor(rows) -> Floor:
+    active: dict[int, Seat] = {}
+    groups: dict[int, tuple[set[int], int, int]] = {}
+    held: dict[uuid.UUID, tuple[dt.datetime, dt.datetime, int, set[int]]] = {}
+    for tag, table_id, low, high, group_id, booking_id, start, end in rows:
+        if tag == "T":
+            active[table_id] = Seat(frozenset({table_id}), low, high)
+        elif tag == "G":
+            groups.setdefault(group_id, (set(), low, high))[0].add(table_id)
+        else:
+            occupant = held.setdefault(booking_id, (start, end, high, set()))
+            if table_id is not None:
+                occupant[3].add(table_id)
+    return Floor(
+        tables=list(active.values()),
+        # A group with an inactive table (or fewer than two tables) cannot be given to anyone.
+        groups=[
+            Seat(frozenset(ids), low, high, group_id)
+            for group_id, (ids, low, high) in groups.items()
+            if len(ids) >= 2 and ids <= active.keys()
+        ],
+        occupants=[
+            Occupant(booking_id, start, end, party, frozenset(ids))
+            for booking_id, (start, end, party, ids) in held.items()
+        ],
+    )
