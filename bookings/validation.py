@@ -256,3 +256,35 @@ def _time_rules_accept(
         return False
     duration = schedule.duration(1, booking_type)
     return not time_issues(restaurant, schedule, start, start_at, duration=duration, ops_channel=ops_channel)
+
+
+# --- online limits (web channel only, both modes) -----------------------------------------------
+class OnlineLimit(ApplicationError):
+    """A booking the restaurant takes from staff but not from guests on the web (DESIGN 10)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, status=400, code=code)
+
+
+def online_limit(restaurant: Restaurant, start_at: dt.datetime, party_size: int) -> OnlineLimit | None:
+    """Why guests may not book this online (window, notice, party size), or None."""
+    now = timezone.now()
+    phone = f" on {restaurant.contact_phone}" if restaurant.contact_phone else ""
+    if party_size > restaurant.max_online_party:
+        return OnlineLimit(
+            f"Parties of more than {restaurant.max_online_party} book with {restaurant.name} directly{phone}.",
+            "PARTY_TOO_LARGE",
+        )
+    last_day = now.astimezone(restaurant.tz).date() + dt.timedelta(days=restaurant.booking_window_days)
+    if start_at.astimezone(restaurant.tz).date() > last_day:
+        return OnlineLimit(
+            f"{restaurant.name} takes online bookings up to {restaurant.booking_window_days} days ahead.",
+            "OUTSIDE_BOOKING_WINDOW",
+        )
+    if start_at < now + dt.timedelta(minutes=restaurant.min_notice_minutes):
+        return OnlineLimit(
+            f"Online bookings close {restaurant.min_notice_minutes} minutes before the start; "
+            f"please contact {restaurant.name}{phone}.",
+            "NOTICE_TOO_SHORT",
+        )
+    return None

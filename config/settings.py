@@ -177,6 +177,8 @@ BOOKING_VALIDATION_MODE = env.str("BOOKING_VALIDATION_MODE", default="unified")
 if BOOKING_VALIDATION_MODE not in {"unified", "legacy"}:
     raise ValueError("BOOKING_VALIDATION_MODE must be 'unified' or 'legacy'")
 BOOKING_PAST_GRACE_MINUTES = env.int("BOOKING_PAST_GRACE_MINUTES", default=5)
+# The web channel's per-email limit (DESIGN 10): bookings created in 24 hours for one guest email.
+WEB_BOOKINGS_PER_EMAIL_PER_DAY = env.int("WEB_BOOKINGS_PER_EMAIL_PER_DAY", default=3)
 # How many proxies in front of the app append to X-Forwarded-For (config.http.client_ip).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # How long a booking transaction waits for the slot lock or a twin's idempotency key (PostgreSQL).

@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
@@ -31,8 +32,8 @@ from bookings.idempotency import client_request_id_for, normalise_key
 from bookings.locking import LockTimeout, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
 from bookings.services.actors import Actor, staff_of
-from bookings.services.customers import customer_upsert
-from bookings.validation import validate_booking
+from bookings.services.customers import customer_for_guest, customer_upsert
+from bookings.validation import online_limit, validate_booking
 from config.errors import ApplicationError, Conflict, InvalidPayload
 from restaurants.models import Restaurant
 
@@ -145,6 +146,29 @@ def booking_create(
             raise (IdempotencyInFlight() if key else LockTimeout()) from exc
 
 
+class EmailLimit(ApplicationError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This email address has made {limit} online bookings here in the last 24 hours; "
+            "please contact the restaurant for more.",
+            status=429,
+            code="EMAIL_LIMIT",
+        )
+
+
+def _check_email_limit(restaurant: Restaurant, email: str) -> None:
+    """At most WEB_BOOKINGS_PER_EMAIL_PER_DAY web bookings in 24 hours for one email (DESIGN 10)."""
+    limit = settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY
+    recent = Booking.objects.filter(
+        restaurant=restaurant,
+        customer_email=email,
+        source=Booking.Source.WEB,
+        created_at__gte=timezone.now() - dt.timedelta(hours=24),
+    )
+    if recent.count() >= limit:
+        raise EmailLimit(limit)
+
+
 def _find_by_key(restaurant: Restaurant, key: str | None) -> Booking | None:
     if key is None:
         return None
@@ -185,10 +209,14 @@ def _create(
     origin: RequestOrigin,
 ) -> BookingCreateResult:
     asked = booking_request
+    web = channel == Channel.CUSTOMER
+    email = normalise_email(asked.email)
     lock_restaurant_day(restaurant_id=restaurant.pk, day=asked.booking_date)
     twin = _find_by_key(restaurant, key)
     if twin is not None:
         return _replay(twin, fingerprint)
+    if web:
+        _check_email_limit(restaurant, email)
 
     slot = validate_booking(
         restaurant=restaurant,
@@ -200,21 +228,30 @@ def _create(
         override_reason=asked.override_reason,
         may_override=may_override,
     )
+    # Guests on the web are bound by the restaurant's online limits; an owner's override (seed_demo
+    # fills a past day this way) is not.
+    overridden = may_override and asked.override_reason is not None
+    if web and not overridden and (limit := online_limit(restaurant, slot.start_at, asked.party_size)):
+        raise limit
 
     # Contacts (DESIGN 5.3): the restaurant's phone never becomes the guest's.
-    email = normalise_email(asked.email)
     try:
         phone = normalise_phone(asked.phone, region=restaurant.country)
     except ValueError as exc:
         raise InvalidPayload({"phone": [str(exc)]}) from exc
-    customer = customer_upsert(
-        restaurant=restaurant,
-        full_name=asked.name,
-        email=email,
-        phone=phone,
-        marketing_opt_in=asked.marketing_opt_in,
-        client_request_id=client_request_id,
-    )
+    if web:
+        customer = customer_for_guest(
+            restaurant=restaurant, full_name=asked.name, email=email, phone=phone, client_request_id=client_request_id
+        )
+    else:
+        customer = customer_upsert(
+            restaurant=restaurant,
+            full_name=asked.name,
+            email=email,
+            phone=phone,
+            marketing_opt_in=asked.marketing_opt_in,
+            client_request_id=client_request_id,
+        )
     staff = staff_of(actor)
     details = {
         "channel": str(channel),
@@ -237,7 +274,7 @@ def _create(
         booking_type=asked.booking_type,
         seating_preference=asked.seating_preference or Booking.Seating.ANY,
         status=slot.status,
-        source=Booking.Source.WEB if channel == Channel.CUSTOMER else (asked.source or Booking.Source.WALK_IN),
+        source=Booking.Source.WEB if web else (asked.source or Booking.Source.WALK_IN),
         customer_name=asked.name,
         customer_email=email or restaurant.contact_email or placeholder_email(client_request_id),
         customer_phone=phone,

@@ -1,10 +1,15 @@
-"""Guest identities (DESIGN 3): one Customer per restaurant per email and per phone.
+"""Guest identities (DESIGN 3, 10): one Customer per restaurant per email and per phone.
 
-`customer_upsert` is safe under concurrent calls without a read-then-write race: the insert is an
+Two callers, two levels of trust:
+- `customer_upsert` (staff channels): merges what a host typed into the identity it finds (fills a
+  placeholder, turns marketing consent on).
+- `customer_for_guest` (the anonymous web channel): never changes an existing customer and never
+  joins one found by phone alone, since anybody can type anybody's phone or email (DESIGN 10).
+
+Both are safe under concurrent calls without a read-then-write race: the insert is an
 `INSERT ... ON CONFLICT DO NOTHING` (`bulk_create(ignore_conflicts=True)`) against the two unique
-constraints, followed by one read of whichever rows own the email or the phone. A concurrent twin's
-row is simply found by that read. No savepoint is needed, which keeps the creation pipeline's query
-count small.
+constraints, and whichever row won is read back. No savepoint is needed, which keeps the creation
+pipeline's query count small.
 """
 
 from __future__ import annotations
@@ -77,3 +82,29 @@ def customer_upsert(
             # A concurrent request claimed the same email/phone first: keep the identity as it was.
             customer.refresh_from_db()
     return customer
+
+
+def customer_for_guest(
+    *, restaurant: Restaurant, full_name: str, email: str, phone: str, client_request_id: uuid.UUID
+) -> Customer:
+    """The identity of an anonymous booking: the customer its email names, unchanged, or a new one.
+
+    A new customer never takes a phone that belongs to another customer (it stores the placeholder
+    phone instead; the booking keeps the phone as typed) and starts without marketing consent: a
+    consent ticked on the web reaches the customer only through the manage link or from staff.
+    """
+    for typed_phone in (phone, ""):  # a concurrent twin may take the phone between the read and the insert
+        owners = list(Customer.objects.filter(Q(email=email) | Q(phone=typed_phone), restaurant=restaurant))
+        if by_email := next((c for c in owners if c.email == email), None):
+            return by_email
+        taken = not typed_phone or any(c.phone == typed_phone for c in owners)
+        new = Customer(
+            restaurant=restaurant,
+            full_name=full_name.strip(),
+            email=email,
+            phone=placeholder_phone(client_request_id) if taken else typed_phone,
+        )
+        Customer.objects.bulk_create([new], ignore_conflicts=True)
+        if customer := Customer.objects.filter(restaurant=restaurant, email=email).first():
+            return customer
+    raise IntegrityError("No guest identity could be claimed for this booking")
