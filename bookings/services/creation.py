@@ -31,6 +31,7 @@ from bookings.models import Booking, BookingStatusChange
 from bookings.services.customers import customer_upsert, normalise_email, normalise_phone
 from bookings.validation import validate_booking
 from config.errors import ApplicationError, Conflict, InvalidPayload
+from config.types import Actor
 from restaurants.models import Restaurant
 
 INSERT_ATTEMPTS = 3
@@ -64,7 +65,7 @@ def booking_create(
     restaurant: Restaurant,
     data: dict,
     channel: Channel,
-    actor=None,
+    actor: Actor = None,
     may_override: bool = False,
     source: str | None = None,
     idempotency_key: str | None = None,
@@ -142,7 +143,7 @@ def _create(
     restaurant: Restaurant,
     data: dict,
     channel: Channel,
-    actor,
+    actor: Actor,
     may_override: bool,
     source: str | None,
     key: str | None,

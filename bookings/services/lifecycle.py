@@ -9,6 +9,7 @@ row with the actor and then saves the booking with `save(update_fields=...)` so 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 
@@ -19,6 +20,7 @@ from bookings.locking import lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.selectors import table_assignments_overlapping
 from config.errors import Conflict, InvalidPayload
+from config.types import Actor
 from restaurants.models import Table
 
 S = Booking.Status
@@ -51,7 +53,7 @@ class InvalidTransition(Conflict):
 
 
 class NotServiceDay(Conflict):
-    def __init__(self, action: str, booking: Booking, today) -> None:
+    def __init__(self, action: str, booking: Booking, today: date) -> None:
         super().__init__(
             f"{action} is only possible on the reservation date ({booking.booking_date.isoformat()}); "
             f"today at {booking.restaurant.name} is {today.isoformat()}",
@@ -59,7 +61,7 @@ class NotServiceDay(Conflict):
         )
 
 
-def _staff(actor):
+def _staff(actor: Actor) -> Actor:
     """The acting user to record, or None for the system (a shell call, a task)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -69,12 +71,12 @@ def can_transition(from_status: str, to_status: str, *, modification: bool = Fal
     return to_status in allowed
 
 
-def lock_booking(booking_id) -> Booking:
+def lock_booking(booking_id: uuid.UUID) -> Booking:
     """Load one booking with its row locked for the rest of the transaction."""
     return Booking.objects.select_for_update(of=("self",)).select_related("restaurant").get(pk=booking_id)
 
 
-def lock_booking_and_day(booking_id, *, also_day: date | None = None) -> Booking:
+def lock_booking_and_day(booking_id: uuid.UUID, *, also_day: date | None = None) -> Booking:
     """The slot lock of the booking's date (and of `also_day`, in date order), then its row lock.
 
     The date is read from the database, not from the caller's instance, which may be stale; if it
@@ -93,7 +95,7 @@ def transition(
     *,
     booking: Booking,
     to_status: str,
-    actor,
+    actor: Actor,
     reason: str = "",
     metadata: dict | None = None,
     modification: bool = False,
@@ -138,14 +140,14 @@ def release_tables(booking: Booking) -> list[int]:
 
 
 @transaction.atomic
-def booking_confirm(*, booking: Booking, actor, reason: str = "") -> Booking:
+def booking_confirm(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
     booking = lock_booking(booking.pk)
     transition(booking=booking, to_status=S.CONFIRMED, actor=actor, reason=reason)
     return booking
 
 
 @transaction.atomic
-def booking_check_in(*, booking: Booking, actor) -> Booking:
+def booking_check_in(*, booking: Booking, actor: Actor) -> Booking:
     booking = lock_booking(booking.pk)
     if not can_transition(booking.status, S.CHECKED_IN):
         raise InvalidTransition(booking.status, S.CHECKED_IN)
@@ -156,7 +158,7 @@ def booking_check_in(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_check_out(*, booking: Booking, actor) -> Booking:
+def booking_check_out(*, booking: Booking, actor: Actor) -> Booking:
     """Checked-in guests leave: the booking completes and its tables are released."""
     booking = lock_booking(booking.pk)
     booking.checked_out_at = timezone.now()
@@ -166,13 +168,13 @@ def booking_check_out(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Booking:
+def booking_mark_no_show(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
     """The guests did not come: their tables are freed for others (an undo takes back the free ones)."""
     booking = lock_booking(booking.pk)
     if not can_transition(booking.status, S.NO_SHOW):
         raise InvalidTransition(booking.status, S.NO_SHOW)
     _require_service_day(booking, "No-show")
-    metadata = {"releasedTableIds": release_tables(booking)}
+    metadata: dict[str, object] = {"releasedTableIds": release_tables(booking)}
     if booking.checked_in_at:  # a no-show never sat down; the history row keeps the old time
         metadata["checkedInAt"] = booking.checked_in_at.isoformat()
     booking.checked_in_at = None
@@ -188,7 +190,7 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "") -> Bookin
 
 
 @transaction.atomic
-def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
+def booking_undo_no_show(*, booking: Booking, actor: Actor) -> Booking:
     """Restore a no-show to confirmed, within the same service day. Sends nothing.
 
     The tables the no-show freed come back if nobody has taken them since (under the day lock, as
@@ -218,7 +220,7 @@ def booking_undo_no_show(*, booking: Booking, actor) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool = False) -> Booking:
+def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "", by_guest: bool = False) -> Booking:
     """Cancel; `by_guest` tells the notifications which email to send (DESIGN 6)."""
     booking = lock_booking(booking.pk)
     transition(
@@ -233,7 +235,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "", by_guest: bool 
 
 
 @transaction.atomic
-def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor) -> Booking:
+def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor: Actor) -> Booking:
     """Give tables to a booking; a pending one becomes confirmed (DESIGN 3, 4).
 
     The tables must belong to the booking's restaurant, be active, be free for the booking's time

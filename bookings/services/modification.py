@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -10,6 +11,7 @@ from bookings.models import Booking
 from bookings.services.lifecycle import PENDING_STATUSES, lock_booking_and_day, release_tables, transition
 from bookings.validation import validate_booking
 from config.errors import Conflict
+from config.types import Actor
 
 S = Booking.Status
 
@@ -25,7 +27,7 @@ class NotModifiable(Conflict):
 def booking_modify(
     *,
     booking: Booking,
-    actor,
+    actor: Actor,
     booking_date: dt.date | None = None,
     start_time: dt.time | None = None,
     party_size: int | None = None,
@@ -46,7 +48,7 @@ def booking_modify(
     if notes is not None and notes != booking.notes:
         booking.notes = notes
         changed.append("notes")
-    slot = {
+    slot: dict[str, Any] = {
         "booking_date": new_date,
         "start_time": booking.start_time if start_time is None else start_time,
         "party_size": booking.party_size if party_size is None else party_size,
