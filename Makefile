@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate seed worker beat clean
+.PHONY: run test lint typecheck precommit format migrate seed worker beat clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with the django-stubs plugin over the services and selectors ([tool.mypy] in pyproject.toml).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# The pre-commit hooks (.pre-commit-config.yaml) on every file: ruff, end of files, trailing
+# whitespace, large files, YAML/TOML syntax. The first run installs the hooks' pinned tools from PyPI.
+precommit: $(STAMP)
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -41,4 +50,4 @@ beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache test-artifacts
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .mypy_cache test-artifacts

@@ -83,7 +83,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/ops/bookings/new"
+LOGIN_REDIRECT_URL = "admin:bookings_booking_changelist"  # the ops board, when the sign-in has no `next`
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # --- I18n / time: store UTC, convert at the edges with the restaurant's ZoneInfo --------------

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from config.errors import NotFound
+from config.types import RequestUser
 from restaurants.models import Membership, Restaurant
 from restaurants.selectors import membership_get, membership_list_for_user
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def booking_list_for_staff(*, user) -> QuerySet[Booking]:
+
+def booking_list_for_staff(*, user: User) -> QuerySet[Booking]:
     """Every booking of the user's restaurants, with what the booking representation reads."""
     return Booking.objects.filter(restaurant__memberships__user=user).select_related("restaurant")
 
 
-def booking_get_for_staff(*, user, booking_id) -> Booking:
+def booking_get_for_staff(*, user: User, booking_id: uuid.UUID | str) -> Booking:
     """One booking of the user's restaurants; anything else (another restaurant's, unknown, malformed) is 404."""
     try:
         booking_id = uuid.UUID(str(booking_id))
@@ -30,7 +35,7 @@ def booking_get_for_staff(*, user, booking_id) -> Booking:
     return booking
 
 
-def membership_for_staff(*, user, restaurant_id=None) -> Membership | None:
+def membership_for_staff(*, user: RequestUser, restaurant_id: uuid.UUID | None = None) -> Membership | None:
     """The membership a request acts under: of `restaurant_id`, or the user's first (DESIGN 7).
 
     None when the user is not a member there (or the restaurant does not exist): callers answer 403

@@ -1,4 +1,4 @@
-"""Staff pages: the walk-in form and its confirmation card (DESIGN 7).
+"""Staff pages: the front door, the walk-in form and its confirmation card (DESIGN 7).
 
 Thin: the form validates through `BookingInputSerializer`, the view calls the same creation
 pipeline as `POST /api/ops/bookings` with the form's hidden idempotency key, then redirects
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -47,6 +48,14 @@ def _initial(form: WalkInForm) -> dict:
         day, time, booking_type = start
         initial.update(date=day.isoformat(), time=f"{time:%H:%M}", bookingType=booking_type)
     return initial
+
+
+@require_http_methods(["GET", "HEAD"])
+def front_door(request):
+    """`/`: staff go to the ops board, everyone else to the staff sign-in page (DESIGN 7 "Front door")."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("admin:bookings_booking_changelist")
+    return redirect(settings.LOGIN_URL)
 
 
 @login_required

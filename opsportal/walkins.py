@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bookings.services.actors import Actor
 from bookings.services.creation import BookingCreateResult, BookingRequest, Channel, RequestOrigin, booking_create
+from config.types import Actor
 from opsportal.events import log_walkin
 from restaurants.models import Membership
 

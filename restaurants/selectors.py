@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db.models import QuerySet
 
+from config.types import RequestUser
 from restaurants.models import Membership, Restaurant
 
 
-def restaurant_list_for_user(*, user) -> QuerySet[Restaurant]:
+def restaurant_list_for_user(*, user: RequestUser) -> QuerySet[Restaurant]:
     """The restaurants a user may work for: their memberships, nothing else (superusers included)."""
     if not user.is_authenticated:
         return Restaurant.objects.none()
     return Restaurant.objects.filter(memberships__user=user).distinct()
 
 
-def membership_list_for_user(*, user) -> QuerySet[Membership]:
+def membership_list_for_user(*, user: RequestUser) -> QuerySet[Membership]:
     """The user's memberships, first granted first: the first is their default restaurant everywhere."""
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user).select_related("restaurant").order_by("created_at", "pk")
 
 
-def membership_get(*, user, restaurant_id) -> Membership | None:
+def membership_get(*, user: RequestUser, restaurant_id: uuid.UUID) -> Membership | None:
     """The user's membership of one restaurant, with the restaurant loaded, or None."""
     if not user.is_authenticated:
         return None

@@ -15,6 +15,8 @@ too. Codenames of models that are not installed are skipped, never an error.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
@@ -23,6 +25,9 @@ from django.db.models import Q
 
 from config.errors import InvalidPayload
 from restaurants.models import Membership, Restaurant
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Role = Membership.Role
 
@@ -92,7 +97,7 @@ def groups_sync() -> None:
         group.permissions.set(_permissions(permission_names))
 
 
-def _staff_access_sync(*, user) -> None:
+def _staff_access_sync(*, user: User) -> None:
     """Role groups of the user's memberships, and staff while any membership remains."""
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     wanted = {ROLE_GROUPS[role] for role in roles}
@@ -106,7 +111,7 @@ def _staff_access_sync(*, user) -> None:
 
 
 @transaction.atomic
-def membership_grant(*, user, restaurant: Restaurant, role: str) -> Membership:
+def membership_grant(*, user: User, restaurant: Restaurant, role: str) -> Membership:
     """Make `user` a member of `restaurant` with `role` (or change their role there)."""
     if role not in ROLE_GROUPS:
         raise InvalidPayload({"role": [f"Unknown role {role!r}; one of {', '.join(ROLE_GROUPS)}."]})

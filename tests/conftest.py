@@ -1,13 +1,16 @@
 """Fixtures shared by the whole suite.
 
 Services: tests marked `postgres` need DATABASE_URL to point at PostgreSQL and tests marked
-`redis` need CELERY_BROKER_URL; without them they skip locally, and CI (`CI=true`) turns any
-skip into a failure (`pytest_sessionfinish` below; `.ci/run`).
+`redis` need CELERY_BROKER_URL; tests marked `browser` need Chromium (`find_chromium`). Without
+them they skip locally, and CI (`CI=true`) turns any skip into a failure (`pytest_sessionfinish`
+below; `.ci/run`).
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -15,6 +18,36 @@ from rest_framework.test import APIClient
 
 from config import celery_app
 from tests.factories import MembershipFactory, RestaurantFactory, UserFactory
+
+NO_CHROMIUM = "no Chromium: install Debian's chromium or set CHROMIUM"
+# Names Chromium goes by on PATH: Debian's package, then other distributions' and Google's builds.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+
+@functools.cache
+def find_chromium() -> str | None:
+    """The Chromium executable: `$CHROMIUM` when it names one, else the first of CHROMIUM_NAMES on PATH."""
+    for name in (os.environ.get("CHROMIUM"), *CHROMIUM_NAMES):
+        if name and (found := shutil.which(name)):
+            return found
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium every `@pytest.mark.browser` test skips (before any server or database is set up)."""
+    if find_chromium() is not None:
+        return
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium executable for Playwright's `launch(executable_path=...)`."""
+    if (path := find_chromium()) is None:
+        pytest.skip(NO_CHROMIUM)
+    return path
 
 
 @pytest.fixture(autouse=True)

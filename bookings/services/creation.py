@@ -31,10 +31,11 @@ from bookings.contacts import normalise_email, normalise_phone, placeholder_emai
 from bookings.idempotency import client_request_id_for, normalise_key
 from bookings.locking import LockTimeout, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
-from bookings.services.actors import Actor, staff_of
+from bookings.services.actors import staff_of
 from bookings.services.customers import customer_for_guest, customer_upsert
 from bookings.validation import online_limit, validate_booking
 from config.errors import ApplicationError, Conflict, InvalidPayload
+from config.types import Actor
 from restaurants.models import Restaurant
 
 INSERT_ATTEMPTS = 3

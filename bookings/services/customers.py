@@ -60,7 +60,8 @@ def customer_upsert(
     owners = list(Customer.objects.filter(Q(email=email) | Q(phone=phone), restaurant=restaurant))
     by_email = next((c for c in owners if c.email == email), None)
     by_phone = next((c for c in owners if c.phone == phone), None)
-    customer = by_email or by_phone
+    # Never None: one of them is the row just inserted or the row its insert conflicted with.
+    customer: Customer = by_email or by_phone  # type: ignore[assignment]
     if customer.pk == new.pk:
         return customer
 

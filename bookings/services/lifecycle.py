@@ -9,6 +9,7 @@ row with the actor and then saves the booking with `save(update_fields=...)` so 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 
@@ -18,8 +19,9 @@ from django.utils import timezone
 from bookings.locking import lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.selectors import table_assignments_overlapping
-from bookings.services.actors import Actor, staff_of
+from bookings.services.actors import staff_of
 from config.errors import Conflict, InvalidPayload
+from config.types import Actor
 from restaurants.models import Table
 
 S = Booking.Status
@@ -51,7 +53,7 @@ class InvalidTransition(Conflict):
 
 
 class NotServiceDay(Conflict):
-    def __init__(self, action: str, booking: Booking, today) -> None:
+    def __init__(self, action: str, booking: Booking, today: date) -> None:
         super().__init__(
             f"{action} is only possible on the reservation date ({booking.booking_date.isoformat()}); "
             f"today at {booking.restaurant.name} is {today.isoformat()}",
@@ -64,12 +66,12 @@ def can_transition(from_status: str, to_status: str, *, modification: bool = Fal
     return to_status in allowed
 
 
-def lock_booking(booking_id) -> Booking:
+def lock_booking(booking_id: uuid.UUID) -> Booking:
     """Load one booking with its row locked for the rest of the transaction."""
     return Booking.objects.select_for_update(of=("self",)).select_related("restaurant").get(pk=booking_id)
 
 
-def lock_booking_and_day(booking_id, *, also_day: date | None = None) -> Booking:
+def lock_booking_and_day(booking_id: uuid.UUID, *, also_day: date | None = None) -> Booking:
     """The slot lock of the booking's date (and of `also_day`, in date order), then its row lock.
 
     The date is read from the database, not from the caller's instance, which may be stale; if it
@@ -110,7 +112,11 @@ def transition(
         metadata=metadata or {},
     )
     booking.status = to_status
-    entered = {S.PENDING: "pending_since", S.PENDING_ALLOCATION: "pending_since", S.CONFIRMED: "confirmed_at"}
+    entered: dict[str, str] = {
+        S.PENDING: "pending_since",
+        S.PENDING_ALLOCATION: "pending_since",
+        S.CONFIRMED: "confirmed_at",
+    }
     if stamp := entered.get(to_status):  # the clock measures from the latest entry (DESIGN 11)
         setattr(booking, stamp, change.changed_at)
         update_fields = [*update_fields, stamp]
@@ -171,7 +177,7 @@ def booking_mark_no_show(*, booking: Booking, actor: Actor, reason: str = "") ->
     if not can_transition(booking.status, S.NO_SHOW):
         raise InvalidTransition(booking.status, S.NO_SHOW)
     _require_service_day(booking, "No-show")
-    metadata = {"releasedTableIds": release_tables(booking)}
+    metadata: dict[str, object] = {"releasedTableIds": release_tables(booking)}
     if booking.checked_in_at:  # a no-show never sat down; the history row keeps the old time
         metadata["checkedInAt"] = booking.checked_in_at.isoformat()
     booking.checked_in_at = None

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
 from bookings.models import Booking
-from bookings.services.actors import Actor, staff_of
+from bookings.services.actors import staff_of
 from bookings.services.lifecycle import lock_booking_and_day, release_tables, transition
 from bookings.validation import validate_booking
 from config.errors import Conflict
+from config.types import Actor
 
 S = Booking.Status
 
@@ -47,7 +49,7 @@ def booking_modify(
     if notes is not None and notes != booking.notes:
         booking.notes = notes
         changed.append("notes")
-    slot = {
+    slot: dict[str, Any] = {
         "booking_date": new_date,
         "start_time": booking.start_time if start_time is None else start_time,
         "party_size": booking.party_size if party_size is None else party_size,

@@ -1,10 +1,13 @@
-"""Shared settings for the headless-Chromium tests: Debian's /usr/bin/chromium, no browser download."""
+"""Shared settings for the headless-Chromium tests: the machine's Chromium, no browser download.
+
+The executable comes from the `chromium_path` fixture (tests/conftest.py): `$CHROMIUM`, else
+`chromium` or an alternate name on PATH; without one every `browser` test skips.
+"""
 
 from pathlib import Path
 
 from django.conf import settings
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -15,18 +15,18 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page(monkeypatch, chromium_path):
     # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are still
     # plain synchronous code, but they get a connection of their own (another async context), which
     # must be closed here or it keeps the test database busy at teardown.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         yield page
         browser.close()

@@ -14,13 +14,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
 from restaurants.models import OpeningHours
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_walkin_form_in_a_browser(live_server):
+def test_walkin_form_in_a_browser(live_server, chromium_path):
     restaurant = RestaurantFactory(open_every_day=False, contact_email="desk@browser-bistro.example.com")
     OpeningHours.objects.bulk_create(
         OpeningHours(restaurant=restaurant, weekday=d, opens_at=dt.time(0), closes_at=dt.time(23, 59)) for d in range(7)
@@ -32,7 +32,7 @@ def test_walkin_form_in_a_browser(live_server):
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 768, "height": 1024})
 
         # Sign in with the keyboard alone.

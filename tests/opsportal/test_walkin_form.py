@@ -56,8 +56,10 @@ def test_sign_in_is_required_and_the_login_page_is_staff_styled(client, db):
     assert "opsportal/ops.css" in page.content.decode()
 
 
-def test_signing_in_leads_to_the_form(client, host):
-    response = client.post("/accounts/login/", {"username": host.username, "password": "pw-for-tests-123"})
+def test_signing_in_from_the_form_returns_to_it(client, host):
+    response = client.post(
+        "/accounts/login/", {"username": host.username, "password": "pw-for-tests-123", "next": NEW_URL}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == NEW_URL
