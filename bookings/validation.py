@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.capacity import floor_for
+from bookings.capacity import Floor, floor_for
 from bookings.models import Booking
 from bookings.schedule import DaySchedule, clock, day_schedule, legacy_schedule, minutes
 from config.errors import ApplicationError, InvalidPayload
@@ -116,6 +116,52 @@ def _window(start_at: dt.datetime, duration: int, tz: ZoneInfo) -> tuple[dt.date
     return end_at, end_at.astimezone(tz).time().replace(tzinfo=None)
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """The configured mode's verdict on one slot: its window, and what (if anything) is wrong."""
+
+    start_at: dt.datetime
+    end_at: dt.datetime
+    end_time: dt.time
+    status: str
+    reasons: tuple[str, ...] = ()  # legacy mode's refusals
+    issues: tuple[Issue, ...] = ()  # unified mode's
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons and not self.issues
+
+
+def judge(
+    restaurant: Restaurant,
+    schedule: DaySchedule,
+    start_time: dt.time,
+    party_size: int,
+    booking_type: str,
+    *,
+    ops_channel: bool,
+    floor: Floor | None = None,
+    exclude_booking_id=None,
+) -> Judgement:
+    """The mode's rules on one start time of `schedule`'s day: the one rule behind creation,
+    modification and availability.
+
+    `floor`: the capacity of a window containing the slot (read here when not given). Raises
+    InvalidPayload for a time the clocks skip that day.
+    """
+    start_at = local_instant(restaurant.tz, schedule.day, start_time)
+    if current_mode() == LEGACY:
+        return _judge_legacy(restaurant, schedule, start_time, start_at, party_size)
+    duration = schedule.duration(party_size, booking_type)
+    end_at, end_time = _window(start_at, duration, restaurant.tz)
+    issues = time_issues(restaurant, schedule, start_time, start_at, duration=duration, ops_channel=ops_channel)
+    if schedule.opening is not None:
+        floor = floor or floor_for(restaurant, start_at, end_at)
+        if not floor.fits(start_at, end_at, party_size, exclude=exclude_booking_id):
+            issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
+    return Judgement(start_at, end_at, end_time, Booking.Status.PENDING_ALLOCATION, issues=tuple(issues))
+
+
 def validate_booking(
     *,
     restaurant: Restaurant,
@@ -128,23 +174,25 @@ def validate_booking(
     may_override: bool = False,
     exclude_booking_id=None,
 ) -> ValidatedSlot:
-    """Validate one requested slot in the configured mode (see the module docstring).
+    """Validate one requested slot in the configured mode, or raise its documented error.
 
     `override_reason`: an owner's or manager's request to pass the overridable issues (unified
     mode); `may_override` says whether the actor may.
     """
-    start_at = local_instant(restaurant.tz, booking_date, start_time)
-    if current_mode() == LEGACY:
-        return _validate_legacy(restaurant=restaurant, start_time=start_time, start_at=start_at, party_size=party_size)
-    schedule = day_schedule(restaurant, booking_date)
-    duration = schedule.duration(party_size, booking_type)
-    end_at, end_time = _window(start_at, duration, restaurant.tz)
-    issues = time_issues(restaurant, schedule, start_time, start_at, duration=duration, ops_channel=ops_channel)
-    floor = floor_for(restaurant, start_at, end_at) if schedule.opening is not None else None
-    if floor is not None and not floor.fits(start_at, end_at, party_size, exclude=exclude_booking_id):
-        issues.append(Issue("CAPACITY_EXCEEDED", f"No table for {party_size} is free at {start_time:%H:%M}."))
+    verdict = judge(
+        restaurant,
+        schedule_for(restaurant, booking_date),
+        start_time,
+        party_size,
+        booking_type,
+        ops_channel=ops_channel,
+        exclude_booking_id=exclude_booking_id,
+    )
+    if verdict.reasons:
+        raise OutsideServicePolicy(list(verdict.reasons))
+    issues = list(verdict.issues)
     applied = None
-    if override_reason is not None:
+    if override_reason is not None and current_mode() != LEGACY:
         if not may_override:
             raise BookingValidationFailed(
                 [Issue("MISSING_OVERRIDE", "Only an owner or a manager may override booking rules."), *issues]
@@ -154,10 +202,10 @@ def validate_booking(
     if issues:
         raise BookingValidationFailed(issues)
     return ValidatedSlot(
-        status=Booking.Status.PENDING_ALLOCATION,
-        start_at=start_at,
-        end_at=end_at,
-        end_time=end_time,
+        status=verdict.status,
+        start_at=verdict.start_at,
+        end_at=verdict.end_at,
+        end_time=verdict.end_time,
         override=applied,
     )
 
@@ -171,14 +219,17 @@ def _legacy_duration(window: str, party_size: int) -> int:
     return 85 if window == "lunch" else 90
 
 
-def _validate_legacy(*, restaurant: Restaurant, start_time: dt.time, start_at: dt.datetime, party_size: int):
-    window = legacy_schedule(restaurant, start_at.date()).period_at(start_time)
+def _judge_legacy(
+    restaurant: Restaurant, schedule: DaySchedule, start_time: dt.time, start_at: dt.datetime, party_size: int
+) -> Judgement:
+    window = schedule.period_at(start_time)
+    end_at, end_time = _window(start_at, _legacy_duration(window.name if window else "", party_size), restaurant.tz)
+    reasons: tuple[str, ...] = ()
     if window is None:
-        raise OutsideServicePolicy(["outside_service_hours"])
-    end_at, end_time = _window(start_at, _legacy_duration(window.name, party_size), restaurant.tz)
-    if window.name == "dinner" and (end_time > LEGACY_DINNER_LAST_END or end_time < start_time):
-        raise OutsideServicePolicy(["booking_exceeds_service_end"])
-    return ValidatedSlot(status=Booking.Status.PENDING, start_at=start_at, end_at=end_at, end_time=end_time)
+        reasons = ("outside_service_hours",)
+    elif window.name == "dinner" and (end_time > LEGACY_DINNER_LAST_END or end_time < start_time):
+        reasons = ("booking_exceeds_service_end",)
+    return Judgement(start_at, end_at, end_time, Booking.Status.PENDING, reasons=reasons)
 
 
 # --- unified ----------------------------------------------------------------------------------
@@ -221,41 +272,6 @@ def time_issues(
     if start_at < now - dt.timedelta(minutes=settings.BOOKING_PAST_GRACE_MINUTES) and not in_current_slot:
         issues.append(Issue("PAST_TIME", "That time has already passed."))
     return issues
-
-
-def earliest_start(
-    restaurant: Restaurant, *, now: dt.datetime, ops_channel: bool
-) -> tuple[dt.date, dt.time, str] | None:
-    """The first grid start from `now` (today, else tomorrow) that the mode's time rules accept, with
-    its booking type: the walk-in form's default. Capacity is not looked at.
-
-    On the ops channel the slot containing `now` counts (DESIGN 5.5), so a host seats a walk-in at
-    18:07 in the 18:00 slot.
-    """
-    local = now.astimezone(restaurant.tz)
-    for day in (local.date(), local.date() + dt.timedelta(days=1)):
-        schedule = schedule_for(restaurant, day)
-        for start in schedule.starts():
-            if day == local.date() and start < (schedule.slot_containing(local.time()) or dt.time.min):
-                continue
-            booking_type = schedule.booking_type_at(start)
-            if _time_rules_accept(restaurant, schedule, start, booking_type, ops_channel=ops_channel):
-                return day, start, booking_type
-    return None
-
-
-def _time_rules_accept(
-    restaurant: Restaurant, schedule: DaySchedule, start: dt.time, booking_type: str, *, ops_channel: bool
-) -> bool:
-    try:
-        start_at = local_instant(restaurant.tz, schedule.day, start)
-        if current_mode() == LEGACY:
-            _validate_legacy(restaurant=restaurant, start_time=start, start_at=start_at, party_size=1)
-            return True
-    except (InvalidPayload, OutsideServicePolicy):
-        return False
-    duration = schedule.duration(1, booking_type)
-    return not time_issues(restaurant, schedule, start, start_at, duration=duration, ops_channel=ops_channel)
 
 
 # --- online limits (web channel only, both modes) -----------------------------------------------

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bookings.apis import request_origin
+from bookings.availability import first_available
 from bookings.contacts import Recipient
 from bookings.idempotency import request_fingerprint
-from bookings.validation import earliest_start
 from config.errors import ApplicationError, Forbidden, NotFound
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
@@ -44,9 +44,9 @@ def _initial(form: WalkInForm) -> dict:
         raise PermissionDenied("You are not a member of any restaurant.")
     restaurant = membership.restaurant
     initial = {"restaurantId": restaurant.pk, "date": restaurant.today().isoformat(), "party": 2}
-    if start := earliest_start(restaurant, now=timezone.now(), ops_channel=True):
-        day, time, booking_type = start
-        initial.update(date=day.isoformat(), time=f"{time:%H:%M}", bookingType=booking_type)
+    if first := first_available(restaurant=restaurant, now=timezone.now()):
+        day, slot = first
+        initial.update(date=day.isoformat(), time=f"{slot.time:%H:%M}", bookingType=slot.booking_type)
     return initial
 
 
