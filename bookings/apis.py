@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from bookings.idempotency import request_fingerprint
@@ -16,6 +15,7 @@ from bookings.services.creation import Channel, RequestOrigin, booking_create
 from bookings.validation import UNIFIED, current_mode
 from config.errors import NotFound
 from config.http import client_ip, user_agent
+from config.throttling import ScopedThrottle
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
@@ -35,14 +35,16 @@ def request_origin(request) -> RequestOrigin:
 class ValidationModeHeaderMixin:
     """Answers of the endpoints that run the validator carry `X-Booking-Validation: unified` in
     unified mode (DESIGN 5.5), errors included. `validation_actions` limits it to some actions of
-    a viewset; None means every answer of the view."""
+    a viewset; None means every answer of the view (or override `runs_validator`)."""
 
     validation_actions: frozenset[str] | None = None
 
+    def runs_validator(self, request) -> bool:
+        return self.validation_actions is None or getattr(self, "action", None) in self.validation_actions
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        runs_validator = self.validation_actions is None or getattr(self, "action", None) in self.validation_actions
-        if runs_validator and current_mode() == UNIFIED:
+        if self.runs_validator(request) and current_mode() == UNIFIED:
             response[VALIDATION_HEADER] = UNIFIED
         return response
 
@@ -50,7 +52,7 @@ class ValidationModeHeaderMixin:
 class BookingCreateApi(ValidationModeHeaderMixin, APIView):
     authentication_classes: list = []  # anonymous: no session, so no CSRF
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "public_booking"
 
     @extend_schema(

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bookings.capacity import floor_for
+from bookings.schedule import minutes
 from bookings.validation import LEGACY, current_mode, judge, local_instant, online_limit, schedule_for
 from config.errors import InvalidPayload
 from restaurants.models import Restaurant
@@ -32,13 +33,20 @@ class Slot:
 
 
 def availability(
-    *, restaurant: Restaurant, day: dt.date, party: int, booking_type: str | None = None, web: bool
+    *,
+    restaurant: Restaurant,
+    day: dt.date,
+    party: int,
+    booking_type: str | None = None,
+    web: bool,
+    exclude_booking_id=None,
 ) -> list[Slot]:
     """Every start on the restaurant's grid that day for `party` (an empty list on a closed day).
 
     `booking_type`: judge every slot as this type (else the type of the service period at the
     slot). `web`: the guests' channel, bound by the online limits; staff (`web=False`) get the ops
-    rules, where the slot containing now is still bookable (DESIGN 5.5).
+    rules, where the slot containing now is still bookable (DESIGN 5.5). `exclude_booking_id`: a
+    booking being moved, which does not compete with itself.
     """
     schedule = schedule_for(restaurant, day)
     starts = schedule.starts()
@@ -52,7 +60,16 @@ def availability(
     for start in starts:
         kind = booking_type or schedule.booking_type_at(start)
         try:
-            verdict = judge(restaurant, schedule, start, party, kind, ops_channel=not web, floor=floor)
+            verdict = judge(
+                restaurant,
+                schedule,
+                start,
+                party,
+                kind,
+                ops_channel=not web,
+                floor=floor,
+                exclude_booking_id=exclude_booking_id,
+            )
         except InvalidPayload:  # a time the clocks skip that day
             continue
         available = verdict.ok and not (web and online_limit(restaurant, verdict.start_at, party))
@@ -72,3 +89,10 @@ def first_available(*, restaurant: Restaurant, now: dt.datetime, party: int = 2)
         if slot := next((slot for slot in slots if slot.available), None):
             return day, slot
     return None
+
+
+def nearest_available(slots: list[Slot], to: dt.time, count: int = 3) -> list[Slot]:
+    """The available slots closest in time to `to` (a full slot's alternatives), in time order."""
+    target = minutes(to)
+    closest = sorted((s for s in slots if s.available), key=lambda s: (abs(minutes(s.time) - target), s.time))
+    return sorted(closest[:count], key=lambda s: s.time)

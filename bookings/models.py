@@ -203,6 +203,9 @@ class Booking(models.Model):
 
     # --- loaded-state memory ------------------------------------------------------------------
     _loaded_values: dict = {}
+    # Set by `booking_modify` for the save it makes: the guest changed their own booking (the
+    # notifications send `modification_requested` instead of `updated`, DESIGN 6).
+    changed_by_guest = False
 
     @classmethod
     def from_db(cls, db, field_names, values):

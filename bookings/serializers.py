@@ -177,6 +177,33 @@ class BookingInputSerializer(serializers.Serializer):
         return Restaurant.objects.filter(is_active=True, **lookup).first()
 
 
+def _optional(name: str, **overrides) -> serializers.Field:
+    """An optional copy of one of `BookingInputSerializer`'s fields: the field rules live there once."""
+    field = BookingInputSerializer._declared_fields[name]
+    kwargs = {key: value for key, value in field._kwargs.items() if key != "default"}
+    return type(field)(*field._args, **{**kwargs, "required": False, **overrides})
+
+
+class BookingChangeSerializer(serializers.Serializer):
+    """A change of date, time, party or notes (staff PATCH and the guest's manage link).
+
+    `validated_data` is `booking_modify`'s keyword arguments for what the body gave.
+    """
+
+    date = _optional("date")
+    time = _optional("time")
+    partySize = _optional("party", help_text="Or `party`.")
+    party = _optional("party")
+    notes = _optional("notes")
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give at least one of date, time, partySize (or party), notes.")
+        if "notes" in attrs:
+            attrs["notes"] = (attrs["notes"] or "").strip()
+        return attrs
+
+
 class BookingSerializer(serializers.ModelSerializer):
     """The booking representation of DESIGN 5.2 (no queries once `restaurant` is loaded)."""
 

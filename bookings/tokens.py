@@ -3,8 +3,9 @@
 token = base64url(booking id (16 bytes) + HMAC-SHA256(SECRET_KEY, booking id + the booking's nonce)
 truncated to 20 bytes): 160 bits of secret that only the server can make. Nothing derived from the
 token is stored: the booking keeps only its random `manage_nonce`, and building the token needs the
-secret key as well. Rotating the nonce (`manage_link_revoke`) makes every earlier link invalid. A
-token is valid until 30 days after the booking ends; looking it up is one query by primary key.
+secret key as well. Rotating the nonce (`bookings.services.guests.manage_link_revoke`) makes every
+earlier link invalid. A token is valid until 30 days after the booking ends; looking it up is one
+query by primary key.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from bookings.models import Booking, generate_nonce
+from bookings.models import Booking
 
 SALT = "tablekeeper.bookings.manage-link"
 MAC_BYTES = 20
@@ -51,11 +52,4 @@ def booking_for_token(token: str, *, queryset: QuerySet[Booking] | None = None) 
         return None
     if timezone.now() > booking.end_at + VALID_AFTER_END:
         return None
-    return booking
-
-
-def manage_link_revoke(*, booking: Booking) -> Booking:
-    """A new nonce: every manage link sent so far stops working."""
-    booking.manage_nonce = generate_nonce()
-    booking.save(update_fields=["manage_nonce", "updated_at"])
     return booking

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "bookings",
     "notifications",
     "opsportal",
+    "guestportal",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {
         "public_booking": env.str("PUBLIC_BOOKING_THROTTLE_RATE", default="20/min"),
+        "availability": env.str("AVAILABILITY_THROTTLE_RATE", default="120/min"),
+        "guest_token": env.str("GUEST_TOKEN_THROTTLE_RATE", default="30/min"),
         "ops_list": env.str("OPS_LIST_THROTTLE_RATE", default="120/min"),
         "ops_create": env.str("OPS_CREATE_THROTTLE_RATE", default="60/min"),
     },
@@ -177,6 +180,8 @@ BOOKING_VALIDATION_MODE = env.str("BOOKING_VALIDATION_MODE", default="unified")
 if BOOKING_VALIDATION_MODE not in {"unified", "legacy"}:
     raise ValueError("BOOKING_VALIDATION_MODE must be 'unified' or 'legacy'")
 BOOKING_PAST_GRACE_MINUTES = env.int("BOOKING_PAST_GRACE_MINUTES", default=5)
+# Absolute links in emails (the manage link, the board): where the app is reached from outside.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # The web channel's per-email limit (DESIGN 10): bookings created in 24 hours for one guest email.
 WEB_BOOKINGS_PER_EMAIL_PER_DAY = env.int("WEB_BOOKINGS_PER_EMAIL_PER_DAY", default=3)
 # How many proxies in front of the app append to X-Forwarded-For (config.http.client_ip).

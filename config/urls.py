@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/ops/", include("opsportal.api_urls")),
+    path("api/", include(("guestportal.api_urls", "guestportal-api"))),
     path("api/", include("bookings.urls")),
+    path("", include("guestportal.urls")),  # `r/<slug>/` (booking page), `b/<token>` (manage link)
     path("", include("opsportal.urls")),  # `/` (the front door) and `ops/...`
 ]

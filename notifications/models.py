@@ -19,7 +19,15 @@ class Notification(models.Model):
         RESTAURANT_CANCELLATION = "restaurant_cancellation", "Cancelled by the restaurant"
         GUEST_CANCELLATION = "guest_cancellation", "Cancelled by the guest"
         UPDATED = "updated"
+        MODIFICATION_REQUESTED = "modification_requested", "Change requested by the guest"
+        BOOKING_DECLINED = "booking_declined", "Request declined"
+        REMINDER_24H = "reminder_24h", "Reminder (24 hours)"
+        REMINDER_2H = "reminder_2h", "Reminder (2 hours)"
+        REVIEW_REQUEST = "review_request", "Review request"
         STAFF_NEW_REQUEST = "staff_new_request", "New request (to staff)"
+        STAFF_GUEST_CHANGED = "staff_guest_changed", "Changed by the guest (to staff)"
+        STAFF_GUEST_CANCELLED = "staff_guest_cancelled", "Cancelled by the guest (to staff)"
+        STAFF_PENDING_ATTENTION = "staff_pending_attention", "Request waiting (to staff)"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -30,6 +38,15 @@ class Notification(models.Model):
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
+
+    # Who each kind is for (DESIGN 6). Guest-facing kinds go to the guest's own email, else to the
+    # restaurant as the fallback; guest-only kinds never fall back (a reminder is no use to the
+    # restaurant); staff kinds go to the restaurant's contact email.
+    GUEST_ONLY_KINDS = frozenset({Kind.REMINDER_24H, Kind.REMINDER_2H, Kind.REVIEW_REQUEST})
+    STAFF_KINDS = frozenset(
+        {Kind.STAFF_NEW_REQUEST, Kind.STAFF_GUEST_CHANGED, Kind.STAFF_GUEST_CANCELLED, Kind.STAFF_PENDING_ATTENTION}
+    )
+    GUEST_FACING_KINDS = frozenset(Kind) - STAFF_KINDS
     dedupe_key = models.CharField(max_length=120, help_text="The event that caused this row.")
     recipient = models.CharField(max_length=254, blank=True, help_text="Resolved at send time.")
     # restaurant_fallback: the restaurant's own contact address, a guest email's fallback or a staff email.

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bookings.contacts import Addressee, Recipient, mailable, recipient_for
 from bookings.models import Booking
-from notifications.emails import GUEST_FACING_KINDS, build_email, subject_for
+from notifications.emails import build_email, subject_for
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -28,10 +28,11 @@ logger = logging.getLogger(__name__)
 Status = Notification.Status
 NOBODY = Addressee("", Recipient.NONE)
 
-SKIP_REASONS = {
-    True: "The guest left no email and the restaurant has no contact email",
-    False: "The restaurant has no contact email",
-}
+S = Booking.Status
+Kind = Notification.Kind
+CANCELLATION_KINDS = frozenset(
+    {Kind.RESTAURANT_CANCELLATION, Kind.GUEST_CANCELLATION, Kind.STAFF_GUEST_CANCELLED, Kind.BOOKING_DECLINED}
+)
 
 
 # Worth another try later: the mail server, the provider or the network said no for now. Anything
@@ -55,25 +56,50 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def resolve_recipient(notification: Notification) -> Addressee:
-    """Who gets this row now: the guest if they gave an email, else the restaurant's current address
-    (staff kinds always go to the restaurant)."""
+def resolve_recipient(notification: Notification) -> tuple[Addressee, str]:
+    """Who gets this row now, or nobody and why (DESIGN 6).
+
+    Staff kinds go to the restaurant's contact email; guest-facing kinds to the guest if they gave an
+    email, else to the restaurant's current address; guest-only kinds (reminders, review requests)
+    only to an address the guest gave themselves.
+    """
     booking = notification.booking
     restaurant_email = booking.restaurant.contact_email
-    if notification.kind in GUEST_FACING_KINDS:
-        return recipient_for(booking, fallback=restaurant_email)
-    return Addressee(restaurant_email, Recipient.RESTAURANT_FALLBACK) if mailable(restaurant_email) else NOBODY
+    if notification.kind in Notification.STAFF_KINDS:
+        if mailable(restaurant_email):
+            return Addressee(restaurant_email, Recipient.RESTAURANT_FALLBACK), ""
+        return NOBODY, "The restaurant has no contact email"
+    addressee = recipient_for(booking, fallback=restaurant_email)
+    if notification.kind in Notification.GUEST_ONLY_KINDS and addressee.source != Recipient.GUEST:
+        return NOBODY, "no guest email: reminders and review requests go only to an address the guest gave"
+    if addressee == NOBODY:
+        return NOBODY, "The guest left no email and the restaurant has no contact email"
+    return addressee, ""
 
 
 def _outdated(notification: Notification) -> str:
-    """Why this row no longer says anything true, or "": a ticket for a booking that is no longer
-    confirmed, or news of a booking that has since been cancelled (its cancellation has its own row)."""
-    status = notification.booking.status
-    if notification.kind == Notification.Kind.CONFIRMATION and status != Booking.Status.CONFIRMED:
-        return f"The booking is {status} now; the ticket is no longer valid"
-    cancellation = {Notification.Kind.RESTAURANT_CANCELLATION, Notification.Kind.GUEST_CANCELLATION}
-    if status == Booking.Status.CANCELLED and notification.kind not in cancellation:
-        return "The booking has been cancelled since"
+    """Why this row's news is out of date, or "" (DESIGN 6: `superseded`).
+
+    A request email for a booking already confirmed or seated, a ticket for a booking no longer
+    confirmed, a reminder for a booking no longer confirmed or moved, "action needed" for a request
+    answered since, a review request for a visit not completed; and any news other than the
+    cancellation itself of a booking cancelled since.
+    """
+    booking, kind = notification.booking, notification.kind
+    status = booking.status
+    if status == S.CANCELLED:
+        return "" if kind in CANCELLATION_KINDS else "superseded: the booking has been cancelled since"
+    if kind == Kind.CONFIRMATION and status != S.CONFIRMED:
+        return f"superseded: the booking is {status} now; the ticket is no longer valid"
+    if kind in (Kind.REQUEST_RECEIVED, Kind.STAFF_PENDING_ATTENTION) and status not in Booking.PENDING_STATUSES:
+        return f"superseded: the booking is {status} now"
+    if kind in (Kind.REMINDER_24H, Kind.REMINDER_2H):
+        if status != S.CONFIRMED:
+            return f"superseded: the booking is {status} now"
+        if not notification.dedupe_key.endswith(booking.start_at.isoformat()):
+            return "superseded: the booking has moved since"
+    if kind == Kind.REVIEW_REQUEST and status != S.COMPLETED:
+        return f"superseded: the booking is {status} now"
     return ""
 
 
@@ -89,8 +115,7 @@ def _claim(notification_id: int) -> Notification | None:
         if notification is None or notification.status != Status.QUEUED:
             return None
         notification.subject = subject_for(notification)
-        recipient = resolve_recipient(notification)
-        no_recipient = SKIP_REASONS[notification.kind in GUEST_FACING_KINDS] if recipient == NOBODY else ""
+        recipient, no_recipient = resolve_recipient(notification)
         reason = _outdated(notification) or no_recipient
         if reason:
             notification.status = Status.SKIPPED

@@ -46,6 +46,14 @@ def send_notification(self, notification_id: int) -> None:
     notification_deliver(notification_id=notification_id, final=self.request.retries >= self.max_retries)
 
 
+@shared_task(base=OutboxTask)
+def allocate_booking(booking_id: str) -> None:
+    """Give a new request the best free table (DESIGN 11); imported late: services dispatch this."""
+    from notifications.services import booking_allocate
+
+    booking_allocate(booking_id=booking_id)
+
+
 @shared_task
 def redrive_notifications(older_than_seconds: int = 60) -> int:
     """The periodic sweep (CELERY_BEAT_SCHEDULE). Imported here: services dispatch `send_notification`."""

@@ -23,10 +23,12 @@ from bookings.apis import IDEMPOTENCY_KEY_PARAMETER, ValidationModeHeaderMixin, 
 from bookings.idempotency import request_fingerprint
 from bookings.models import Booking
 from bookings.selectors import booking_active_for_identity, booking_status_totals
-from bookings.serializers import BookingInputSerializer, BookingSerializer, ErrorSerializer
+from bookings.serializers import BookingChangeSerializer, BookingInputSerializer, BookingSerializer, ErrorSerializer
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from bookings.services.modification import booking_modify
+from config import throttling
+from config.throttling import ScopedThrottle
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
 from opsportal.filters import BookingFilterSet
@@ -35,7 +37,6 @@ from opsportal.serializers import (
     AssignTablesSerializer,
     BookingCreateResponseSerializer,
     BookingPageSerializer,
-    BookingPatchSerializer,
     CancelledSerializer,
     ExportQuerySerializer,
     PageQuerySerializer,
@@ -43,7 +44,6 @@ from opsportal.serializers import (
     StatusChangeSerializer,
     StatusSummarySerializer,
 )
-from opsportal.throttles import OpsCreateThrottle, OpsListThrottle
 from opsportal.walkins import walkin_create
 
 ERROR = ErrorSerializer
@@ -103,7 +103,7 @@ def _booking_action(summary: str, **extra):
     retrieve=extend_schema(summary="One booking", responses={200: BookingSerializer, 404: ERROR}),
     partial_update=extend_schema(
         summary="Change date, time, party size or notes",
-        request=BookingPatchSerializer,
+        request=BookingChangeSerializer,
         responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
     ),
     destroy=extend_schema(summary="Cancel (by staff)", responses={200: CancelledSerializer, 404: ERROR, 409: ERROR}),
@@ -115,6 +115,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     filterset_class = BookingFilterSet
     lookup_value_regex = "[^/]+"
     validation_actions = frozenset({"create", "partial_update"})  # the actions that run the validator
+    throttle_scope = "ops_list"  # list calls per user; creates per user and restaurant (`acting_restaurant_id`)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -122,7 +123,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         return selectors.booking_list_for_staff(user=self.request.user)
 
     def get_throttles(self):
-        return [OpsListThrottle()] if self.action == "list" else []
+        return [ScopedThrottle()] if self.action == "list" else []
 
     def get_object(self):
         return selectors.booking_get_for_staff(user=self.request.user, booking_id=self.kwargs["pk"])
@@ -139,7 +140,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
             )
             self.payload.is_valid(raise_exception=True)
             restaurant_id = self.payload.validated_data["restaurant_id"]
-            wait = OpsCreateThrottle().check(user=request.user, restaurant_id=restaurant_id)
+            wait = throttling.hit("ops_create", f"user:{request.user.pk}:{restaurant_id}")
             if wait is not None:
                 raise exceptions.Throttled(wait=wait)
             return restaurant_id
@@ -279,7 +280,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     # --- writes -----------------------------------------------------------------------------------
     def partial_update(self, request, pk=None):
         booking = self.get_object()
-        changes = BookingPatchSerializer(data=request.data)
+        changes = BookingChangeSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         booking = booking_modify(booking=booking, actor=request.user, **changes.validated_data)
         return Response(BookingSerializer(booking).data)

@@ -16,36 +16,33 @@ from bookings.models import Booking
 from bookings.serializers import BookingInputSerializer
 from bookings.services.creation import BookingRequest
 from config.errors import ApplicationError
+from config.forms import PageForm, html_attrs
 from restaurants.selectors import restaurant_list_for_user
 
 SOURCE_CHOICES = [(Booking.Source.WALK_IN.value, "Walk-in"), (Booking.Source.PHONE.value, "Phone")]
 
 
-def _attrs(**attrs) -> dict:
-    return {key.replace("_", "-"): value for key, value in attrs.items()}
-
-
-class WalkInForm(forms.Form):
+class WalkInForm(PageForm):
     restaurantId = forms.ModelChoiceField(queryset=None, label="Restaurant", empty_label=None)
     source = forms.ChoiceField(label="Taken", choices=SOURCE_CHOICES, initial=Booking.Source.WALK_IN.value)
-    date = forms.CharField(label="Date", required=False, widget=forms.DateInput(_attrs(type="date", required=True)))
-    time = forms.CharField(label="Time", required=False, widget=forms.TimeInput(_attrs(type="time", required=True)))
+    date = forms.CharField(label="Date", required=False, widget=forms.DateInput(html_attrs(type="date", required=True)))
+    time = forms.CharField(label="Time", required=False, widget=forms.TimeInput(html_attrs(type="time", required=True)))
     party = forms.IntegerField(
-        label="Party size", required=False, widget=forms.NumberInput(_attrs(min=1, required=True))
+        label="Party size", required=False, widget=forms.NumberInput(html_attrs(min=1, required=True))
     )
     bookingType = forms.ChoiceField(label="Booking type", choices=Booking.BookingType.choices)
     seating = forms.ChoiceField(label="Seating", choices=Booking.Seating.choices, initial=Booking.Seating.ANY)
     name = forms.CharField(
-        label="Guest name", required=False, widget=forms.TextInput(_attrs(required=True, autocomplete="off"))
+        label="Guest name", required=False, widget=forms.TextInput(html_attrs(required=True, autocomplete="off"))
     )
     email = forms.CharField(
         label="Email (optional)",
         required=False,
-        widget=forms.EmailInput(_attrs(autocomplete="off")),
+        widget=forms.EmailInput(html_attrs(autocomplete="off")),
         help_text="Without one, the notification goes to the restaurant's contact address.",
     )
-    phone = forms.CharField(label="Phone (optional)", required=False, widget=forms.TextInput(_attrs(type="tel")))
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(_attrs(rows=3, maxlength=500)))
+    phone = forms.CharField(label="Phone (optional)", required=False, widget=forms.TextInput(html_attrs(type="tel")))
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(html_attrs(rows=3, maxlength=500)))
     marketingOptIn = forms.BooleanField(label="Guest agrees to marketing emails", required=False)
     idempotencyKey = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
@@ -84,12 +81,6 @@ class WalkInForm(forms.Form):
         else:
             self.add_api_errors(serializer.errors)
         return cleaned
-
-    def add_api_errors(self, details: dict) -> None:
-        """Put `{field: [messages]}` errors next to the fields they name, the rest above the form."""
-        for field, messages in details.items():
-            messages = messages if isinstance(messages, list) else [messages]
-            self.add_error(field if field in self.fields else None, [str(m) for m in messages])
 
     def add_pipeline_error(self, exc: ApplicationError) -> None:
         if "details" in exc.extra:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from bookings.models import Booking, BookingStatusChange
-from bookings.serializers import BookingInputSerializer, BookingSerializer
+from bookings.serializers import BookingSerializer
 
 MAX_PAGE_SIZE = 50
 
@@ -41,30 +41,6 @@ class BookingCreateResponseSerializer(serializers.Serializer):
     idempotencyKey = serializers.CharField(allow_null=True)
     clientRequestId = serializers.UUIDField()
     duplicate = serializers.BooleanField()
-
-
-def _optional(name: str, **overrides) -> serializers.Field:
-    """An optional copy of one of `BookingInputSerializer`'s fields: the field rules live there once."""
-    field = BookingInputSerializer._declared_fields[name]
-    kwargs = {key: value for key, value in field._kwargs.items() if key != "default"}
-    return type(field)(*field._args, **{**kwargs, "required": False, **overrides})
-
-
-class BookingPatchSerializer(serializers.Serializer):
-    """`validated_data` is `booking_modify`'s keyword arguments for what the body gave."""
-
-    date = _optional("date")
-    time = _optional("time")
-    partySize = _optional("party", help_text="Or `party`.")
-    party = _optional("party")
-    notes = _optional("notes")
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Give at least one of date, time, partySize (or party), notes.")
-        if "notes" in attrs:
-            attrs["notes"] = (attrs["notes"] or "").strip()
-        return attrs
 
 
 class AssignTablesSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ row with the actor and then saves the booking with `save(update_fields=...)` so 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db import transaction
@@ -39,6 +39,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 MODIFICATION_TRANSITIONS: dict[str, frozenset[str]] = {S.CONFIRMED: frozenset({S.PENDING, S.PENDING_ALLOCATION})}
+# History reasons the notifications read: a request the restaurant declined, or one that waited too
+# long (DESIGN 7, 11); both tell the guest `booking_declined`. END_OF_DAY: the clock closed the day.
+DECLINED = "declined"
+EXPIRED = "expired"
+END_OF_DAY = "end_of_day"
 
 
 class InvalidTransition(Conflict):
@@ -50,6 +55,15 @@ class InvalidTransition(Conflict):
         )
         self.from_status = from_status
         self.to_status = to_status
+
+
+class NotPending(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"Only a request still waiting can be declined; this booking is {status}",
+            code="NOT_PENDING",
+            extra={"status": status},
+        )
 
 
 class NotServiceDay(Conflict):
@@ -223,16 +237,26 @@ def booking_undo_no_show(*, booking: Booking, actor: Actor) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, actor: Actor, reason: str = "", by_guest: bool = False) -> Booking:
-    """Cancel; `by_guest` tells the notifications which email to send (DESIGN 6)."""
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor: Actor,
+    reason: str = "",
+    by_guest: bool = False,
+    online: bool = False,
+    guard: Callable[[Booking], None] | None = None,
+) -> Booking:
+    """Cancel; `by_guest` tells the notifications which email to send (DESIGN 6): the guest called
+    it off (staff record it, or the guest did it `online` through the manage link) or the
+    restaurant did. `guard` runs on the locked booking first and raises to refuse.
+    """
     booking = lock_booking(booking.pk)
-    transition(
-        booking=booking,
-        to_status=S.CANCELLED,
-        actor=actor,
-        reason=reason,
-        metadata={"cancelledBy": "guest" if by_guest else "staff"},
-    )
+    if guard:
+        guard(booking)
+    metadata = {"cancelledBy": "guest" if by_guest else "staff"}
+    if online:
+        metadata["online"] = True
+    transition(booking=booking, to_status=S.CANCELLED, actor=actor, reason=reason, metadata=metadata)
     release_tables(booking)
     return booking
 
@@ -283,3 +307,57 @@ def booking_assign_tables(*, booking: Booking, table_ids: Iterable[int], actor: 
             metadata={"tableIds": table_ids},
         )
     return booking
+
+
+@transaction.atomic
+def booking_decline(*, booking: Booking, actor: Actor, reason: str = "") -> Booking:
+    """The restaurant turns a waiting request down: cancelled, history reason `declined` (the
+    restaurant's words kept in the metadata for the guest's email). A booking past pending is 409."""
+    booking = lock_booking(booking.pk)
+    if booking.status not in Booking.PENDING_STATUSES:
+        raise NotPending(booking.status)
+    transition(
+        booking=booking,
+        to_status=S.CANCELLED,
+        actor=actor,
+        reason=DECLINED,
+        metadata={"cancelledBy": "staff", "message": reason},
+    )
+    release_tables(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_expire(*, booking: Booking) -> bool:
+    """A request nobody answered in time is cancelled by the clock (reason `expired`); False when it
+    is no longer waiting (someone answered, or another run got there first)."""
+    booking = lock_booking(booking.pk)
+    if booking.status not in Booking.PENDING_STATUSES:
+        return False
+    transition(booking=booking, to_status=S.CANCELLED, actor=None, reason=EXPIRED, metadata={"cancelledBy": "staff"})
+    release_tables(booking)
+    return True
+
+
+@transaction.atomic
+def booking_close_day(*, booking: Booking, no_show: bool) -> str | None:
+    """The end of the restaurant's day (DESIGN 11): checked in → completed (checked out at the later
+    of the booking's end and its check-in), confirmed never seated → no-show when `no_show`; tables
+    released. The same-day rule of staff actions does not bind the clock. Returns the new status,
+    or None when there was nothing to do (another run got there first)."""
+    booking = lock_booking(booking.pk)
+    if booking.status == S.CHECKED_IN:
+        assert booking.checked_in_at is not None  # held by the lifecycle timestamps check
+        booking.checked_out_at = max(booking.end_at, booking.checked_in_at)
+        transition(
+            booking=booking, to_status=S.COMPLETED, actor=None, reason=END_OF_DAY, update_fields=["checked_out_at"]
+        )
+        release_tables(booking)
+    elif booking.status == S.CONFIRMED and no_show:
+        released = release_tables(booking)
+        transition(
+            booking=booking, to_status=S.NO_SHOW, actor=None, reason=END_OF_DAY, metadata={"releasedTableIds": released}
+        )
+    else:
+        return None
+    return booking.status

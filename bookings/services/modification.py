@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.db import transaction
 from bookings.models import Booking
 from bookings.services.actors import staff_of
 from bookings.services.lifecycle import lock_booking_and_day, release_tables, transition
-from bookings.validation import validate_booking
+from bookings.validation import online_limit, validate_booking
 from config.errors import Conflict
 from config.types import Actor
 
@@ -33,6 +34,8 @@ def booking_modify(
     start_time: dt.time | None = None,
     party_size: int | None = None,
     notes: str | None = None,
+    by_guest: bool = False,
+    guard: Callable[[Booking], None] | None = None,
 ) -> Booking:
     """Change a booking; `None` leaves a field as it is.
 
@@ -41,8 +44,15 @@ def booking_modify(
     the new date (taken in date order) and the row lock: a pending booking keeps its status, a
     confirmed one gives up its tables and returns to the mode's pending status (history reason
     `modified`); any other status is a 409.
+
+    `by_guest`: the guest changes their own booking (the manage link): the web channel's rules
+    apply (online limits, no ops "now" slot) and the notifications say so (DESIGN 6, 10). `guard`
+    runs on the locked booking before anything changes and raises to refuse.
     """
     booking = lock_booking_and_day(booking.pk, also_day=booking_date)
+    if guard:
+        guard(booking)
+    booking.changed_by_guest = by_guest
     new_date = booking.booking_date if booking_date is None else booking_date
 
     changed = []
@@ -64,10 +74,12 @@ def booking_modify(
     validated = validate_booking(
         restaurant=booking.restaurant,
         booking_type=booking.booking_type,
-        ops_channel=staff_of(actor) is not None,
+        ops_channel=not by_guest and staff_of(actor) is not None,
         exclude_booking_id=booking.pk,
         **slot,
     )
+    if by_guest and (limit := online_limit(booking.restaurant, validated.start_at, slot["party_size"])):
+        raise limit
     for name, value in {
         **slot,
         "end_time": validated.end_time,
@@ -84,6 +96,7 @@ def booking_modify(
             to_status=validated.status,
             actor=actor,
             reason="modified",
+            metadata={"byGuest": True} if by_guest else {},
             modification=True,
             update_fields=changed,
         )

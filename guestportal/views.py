@@ -1,0 +1,289 @@
+"""Guest pages (DESIGN 10): the restaurant's booking page and the manage pages behind the link.
+
+Server-rendered, no JavaScript needed, keyboard and phone friendly. Thin: availability, creation
+and the guest's changes are the booking services'; the booking page goes through the customer
+channel exactly as `POST /api/bookings` does (same serializer, pipeline, throttle), idempotent per
+rendered form. Every page reached with a manage token is throttled per client IP, and an unknown,
+tampered, revoked or expired token is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bookings.apis import request_origin
+from bookings.availability import availability, nearest_available
+from bookings.calendar import booking_ics
+from bookings.idempotency import request_fingerprint
+from bookings.models import Booking
+from bookings.serializers import BookingChangeSerializer, BookingInputSerializer
+from bookings.services.creation import Channel, booking_create
+from bookings.services.guests import (
+    can_change,
+    change_deadline,
+    guest_cancel,
+    guest_modify,
+    guest_set_marketing_consent,
+)
+from bookings.tokens import booking_for_token
+from config import throttling
+from config.errors import ApplicationError
+from config.http import client_ip
+from guestportal.forms import ConsentForm, DetailsForm, SearchForm
+from restaurants.models import Restaurant
+
+logger = logging.getLogger("tablekeeper.guests")
+
+BOOKED_SALT = "guestportal.booked"
+BOOKED_MAX_AGE = 60 * 60  # the confirmation page of a new booking can be reloaded for an hour
+STATUS_WORDS = {
+    Booking.Status.PENDING: "Request received: the restaurant will confirm it shortly",
+    Booking.Status.PENDING_ALLOCATION: "Request received: the restaurant will confirm your table shortly",
+    Booking.Status.CONFIRMED: "Confirmed",
+    Booking.Status.CHECKED_IN: "You are here: enjoy your meal",
+    Booking.Status.COMPLETED: "Completed: thank you for coming",
+    Booking.Status.CANCELLED: "Cancelled",
+    Booking.Status.NO_SHOW: "Missed",
+}
+
+
+def _throttled(request, scope: str) -> HttpResponse | None:
+    wait = throttling.hit(scope, f"ip:{client_ip(request)}")
+    if wait is None:
+        return None
+    response = render(request, "guestportal/too_many.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _restaurant(slug: str) -> Restaurant:
+    restaurant = Restaurant.objects.filter(slug=slug, is_active=True).first()
+    if restaurant is None:
+        raise Http404("No such restaurant.")
+    return restaurant
+
+
+def _when(booking: Booking) -> str:
+    local = booking.start_at.astimezone(booking.restaurant.tz)
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({booking.restaurant.timezone})"
+
+
+# --- the booking page --------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+def book(request, slug: str):
+    restaurant = _restaurant(slug)
+    if request.method == "POST":
+        return _book_post(request, restaurant)
+    search = SearchForm(request.GET or None, initial={"date": restaurant.today(), "party": 2})
+    context = {"restaurant": restaurant, "search": search, "step": "search"}
+    if not search.is_bound or not search.is_valid():
+        return render(request, "guestportal/book.html", context, status=200 if not search.errors else 400)
+    if limited := _throttled(request, "availability"):
+        return limited
+    day, party = search.cleaned_data["date"], search.cleaned_data["party"]
+    context.update(day=day, party=party, step="slots")
+    if party > restaurant.max_online_party:
+        return render(request, "guestportal/book.html", {**context, "too_large": True})
+    slots = availability(restaurant=restaurant, day=day, party=party, web=True)
+    chosen = next((s for s in slots if f"{s.time:%H:%M}" == request.GET.get("time") and s.available), None)
+    if chosen is None:
+        return render(request, "guestportal/book.html", {**context, "slots": [s for s in slots if s.available]})
+    details = DetailsForm(
+        initial={
+            "date": day.isoformat(),
+            "time": f"{chosen.time:%H:%M}",
+            "party": party,
+            "bookingType": chosen.booking_type,
+        }
+    )
+    return render(request, "guestportal/book.html", {**context, "step": "details", "slot": chosen, "details": details})
+
+
+def _book_post(request, restaurant: Restaurant):
+    if limited := _throttled(request, "public_booking"):
+        return limited
+    details = DetailsForm(request.POST)
+    context = {"restaurant": restaurant, "step": "details", "details": details}
+    if not details.is_valid():
+        return render(request, "guestportal/book.html", {**context, **_slot_context(details)}, status=400)
+    if details.cleaned_data["website"]:
+        logger.warning("event=honeypot restaurant=%s", restaurant.slug)
+        details.add_error(None, "Your request could not be sent. Please try again.")
+        return render(request, "guestportal/book.html", {**context, **_slot_context(details)}, status=400)
+    body = details.payload(restaurant.slug)
+    serializer = BookingInputSerializer(
+        data=body, context={"channel": Channel.CUSTOMER.value, "restaurant": restaurant}
+    )
+    if not serializer.is_valid():
+        details.add_api_errors(serializer.errors)
+        return render(request, "guestportal/book.html", {**context, **_slot_context(details)}, status=400)
+    try:
+        result = booking_create(
+            restaurant=restaurant,
+            booking_request=serializer.booking_request(),
+            channel=Channel.CUSTOMER,
+            idempotency_key=str(details.cleaned_data["idempotencyKey"]),
+            fingerprint=request_fingerprint(method="POST", route=request.path, body=body),
+            origin=request_origin(request),
+        )
+    except ApplicationError as exc:
+        return _refused(request, restaurant, details, context, exc)
+    token = signing.dumps(str(result.booking.pk), salt=BOOKED_SALT)
+    return redirect("guestportal:booked", slug=restaurant.slug, signed=token)
+
+
+def _slot_context(details: DetailsForm) -> dict:
+    """The chosen slot, for showing it above a details form sent back with errors."""
+    data = details.data
+    return {"chosen": {"date": data.get("date", ""), "time": data.get("time", ""), "party": data.get("party", "")}}
+
+
+def _refused(request, restaurant: Restaurant, details: DetailsForm, context: dict, exc: ApplicationError):
+    """The pipeline said no: field errors go next to their fields; a slot taken in between offers
+    the nearest free times of that day."""
+    alternatives = []
+    if exc.extra.get("details"):
+        details.add_api_errors(exc.extra["details"])
+    else:
+        issues = [issue["message"] for issue in exc.extra.get("issues", [])]
+        details.add_error(None, " ".join([exc.message, *issues]) if issues else exc.message)
+    if exc.status_code == 409:
+        data = details.cleaned_data
+        day = dt.date.fromisoformat(data["date"])
+        slots = availability(restaurant=restaurant, day=day, party=data["party"], web=True)
+        alternatives = nearest_available(slots, dt.time.fromisoformat(data["time"]))
+        context.update(day=day, party=data["party"])
+    status = exc.status_code if exc.status_code in (400, 403, 409, 422, 429) else 400
+    return render(
+        request,
+        "guestportal/book.html",
+        {**context, **_slot_context(details), "alternatives": alternatives},
+        status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def booked(request, slug: str, signed: str):
+    try:
+        booking_id = signing.loads(signed, salt=BOOKED_SALT, max_age=BOOKED_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise Http404("This confirmation has expired.") from exc
+    booking = Booking.objects.select_related("restaurant").filter(pk=booking_id, restaurant__slug=slug).first()
+    if booking is None:
+        raise Http404("No such booking.")
+    context = {"booking": booking, "restaurant": booking.restaurant, "when": _when(booking)}
+    return render(request, "guestportal/booked.html", {**context, "status_words": STATUS_WORDS[booking.status]})
+
+
+# --- the manage pages --------------------------------------------------------------------------
+def _managed(request, token: str) -> Booking | HttpResponse:
+    """The booking behind a manage link, or the answer to give instead (429, else 404)."""
+    if limited := _throttled(request, "guest_token"):
+        return limited
+    booking = booking_for_token(token)
+    if booking is None:
+        raise Http404("This link is not valid.")
+    return booking
+
+
+def _manage_context(booking: Booking, token: str) -> dict:
+    return {
+        "booking": booking,
+        "restaurant": booking.restaurant,
+        "token": token,
+        "when": _when(booking),
+        "status_words": STATUS_WORDS[booking.status],
+        "can_change": can_change(booking),
+        "deadline": change_deadline(booking).astimezone(booking.restaurant.tz),
+    }
+
+
+@require_http_methods(["GET"])
+def manage(request, token: str):
+    booking = _managed(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    consent = ConsentForm(initial={"marketingOptIn": booking.marketing_opt_in})
+    return render(request, "guestportal/manage.html", {**_manage_context(booking, token), "consent": consent})
+
+
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request, token: str):
+    booking = _managed(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    if request.method == "POST":
+        try:
+            guest_cancel(booking=booking)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Your booking is cancelled. We have emailed you a confirmation.")
+        return redirect("guestportal:manage", token=token)
+    return render(request, "guestportal/manage_cancel.html", _manage_context(booking, token))
+
+
+@require_http_methods(["GET", "POST"])
+def manage_change(request, token: str):
+    booking = _managed(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    context = _manage_context(booking, token)
+    if request.method == "POST":
+        change = BookingChangeSerializer(data={k: v for k, v in request.POST.items() if k in ("date", "time", "party")})
+        if change.is_valid():
+            try:
+                guest_modify(booking=booking, **change.validated_data)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "Change requested: the restaurant will confirm it. We have emailed you.")
+                return redirect("guestportal:manage", token=token)
+        else:
+            messages.error(request, "That change could not be read; please choose a time again.")
+    local = booking.start_at.astimezone(booking.restaurant.tz)
+    search = SearchForm(request.GET or None, initial={"date": local.date(), "party": booking.party_size})
+    slots = []
+    if search.is_bound and search.is_valid():
+        day, party = search.cleaned_data["date"], search.cleaned_data["party"]
+        context.update(day=day, party=party)
+        if party <= booking.restaurant.max_online_party:
+            slots = availability(
+                restaurant=booking.restaurant, day=day, party=party, web=True, exclude_booking_id=booking.pk
+            )
+        else:
+            context["too_large"] = True
+    return render(
+        request,
+        "guestportal/manage_change.html",
+        {**context, "search": search, "slots": [s for s in slots if s.available]},
+    )
+
+
+@require_POST
+def manage_consent(request, token: str):
+    booking = _managed(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    consent = ConsentForm(request.POST)
+    consent.is_valid()
+    guest_set_marketing_consent(booking=booking, opt_in=consent.cleaned_data.get("marketingOptIn", False))
+    messages.success(request, "Your choice is saved.")
+    return redirect("guestportal:manage", token=token)
+
+
+@require_http_methods(["GET"])
+def manage_ics(request, token: str):
+    booking = _managed(request, token)
+    if isinstance(booking, HttpResponse):
+        return booking
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
+    return response
