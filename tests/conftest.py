@@ -14,7 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from config import celery_app
-from tests.factories import MembershipFactory, RestaurantFactory, UserFactory
+from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +87,12 @@ def owner(db, restaurant):
     user = UserFactory()
     MembershipFactory(user=user, restaurant=restaurant, role="owner")
     return user
+
+
+@pytest.fixture
+def two_and_four_tables(restaurant) -> list:
+    """Two tables at `restaurant`: "Two" (2 seats) and "Four" (4 seats), in that order."""
+    return [
+        TableFactory(restaurant=restaurant, name="Two", max_seats=2),
+        TableFactory(restaurant=restaurant, name="Four", max_seats=4),
+    ]
