@@ -198,6 +198,8 @@ def test_patch_notes_only_keeps_the_status(host_client, booking):
     assert response.status_code == 200
     assert response.json()["notes"] == "Birthday cake at 9"
     assert response.json()["status"] == "confirmed"
+    booking.refresh_from_db()  # what was stored, not only what was answered
+    assert (booking.notes, booking.status) == ("Birthday cake at 9", "confirmed")
 
 
 def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(
