@@ -288,7 +288,8 @@ def test_override_not_applied_leaves_the_issues(unified, restaurant, owner):
 
 # --- DST (acceptance 7) ---------------------------------------------------------------------------
 @pytest.fixture
-def new_york(db, time_machine):
+def new_york_round_the_clock(db, time_machine):
+    """A New York restaurant open round the clock with two eight-seat tables; now is 2026-01-05."""
     time_machine.move_to(dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC), tick=False)
     restaurant = RestaurantFactory(timezone="America/New_York", country="US", open_every_day=False)
     OpeningHours.objects.bulk_create(
@@ -311,8 +312,10 @@ def new_york(db, time_machine):
         ("2026-11-01", "19:00", "2026-11-02T00:00", "2026-11-02T02:00", dt.time(21)),
     ],
 )
-def test_dst_days_store_the_right_utc_instants(unified, new_york, date, time, start_utc, end_utc, end_time):
-    booking = build.create(new_york, date=date, time=time, phone="+1 212 555 0123").booking
+def test_dst_days_store_the_right_utc_instants(
+    unified, new_york_round_the_clock, date, time, start_utc, end_utc, end_time
+):
+    booking = build.create(new_york_round_the_clock, date=date, time=time, phone="+1 212 555 0123").booking
     booking.refresh_from_db()
     assert booking.start_at == dt.datetime.fromisoformat(start_utc).replace(tzinfo=dt.UTC)
     assert booking.end_at == dt.datetime.fromisoformat(end_utc).replace(tzinfo=dt.UTC)
@@ -320,9 +323,9 @@ def test_dst_days_store_the_right_utc_instants(unified, new_york, date, time, st
 
 
 @pytest.mark.parametrize("time", ["02:00", "02:30", "02:45"])
-def test_a_time_in_the_spring_forward_gap_is_a_400(validation_mode, new_york, time):
+def test_a_time_in_the_spring_forward_gap_is_a_400(validation_mode, new_york_round_the_clock, time):
     with pytest.raises(InvalidPayload) as info:
-        build.create(new_york, date="2026-03-08", time=time, phone="+1 212 555 0123")
+        build.create(new_york_round_the_clock, date="2026-03-08", time=time, phone="+1 212 555 0123")
     assert info.value.as_body() == {
         "error": "Invalid payload",
         "details": {"time": [f"{time} does not exist on 2026-03-08 in America/New_York (the clocks go forward)."]},
