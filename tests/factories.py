@@ -97,8 +97,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+4477009{n:05d}")
 
 
-S = Booking.Status
-SEATED = (S.CHECKED_IN, S.COMPLETED)
+_SEATED = (Booking.Status.CHECKED_IN, Booking.Status.COMPLETED)
 
 
 class BookingFactory(factory.django.DjangoModelFactory):
@@ -114,13 +113,13 @@ class BookingFactory(factory.django.DjangoModelFactory):
         model = Booking
 
     class Params:
-        pending = factory.Trait(status=S.PENDING)
-        pending_allocation = factory.Trait(status=S.PENDING_ALLOCATION)
-        confirmed = factory.Trait(status=S.CONFIRMED)
-        checked_in = factory.Trait(status=S.CHECKED_IN)
-        completed = factory.Trait(status=S.COMPLETED)
-        cancelled = factory.Trait(status=S.CANCELLED)
-        no_show = factory.Trait(status=S.NO_SHOW)
+        pending = factory.Trait(status=Booking.Status.PENDING)
+        pending_allocation = factory.Trait(status=Booking.Status.PENDING_ALLOCATION)
+        confirmed = factory.Trait(status=Booking.Status.CONFIRMED)
+        checked_in = factory.Trait(status=Booking.Status.CHECKED_IN)
+        completed = factory.Trait(status=Booking.Status.COMPLETED)
+        cancelled = factory.Trait(status=Booking.Status.CANCELLED)
+        no_show = factory.Trait(status=Booking.Status.NO_SHOW)
 
     restaurant = factory.SubFactory(RestaurantFactory)
     customer = factory.SubFactory(CustomerFactory, restaurant=factory.SelfAttribute("..restaurant"))
@@ -135,9 +134,9 @@ class BookingFactory(factory.django.DjangoModelFactory):
     )
     party_size = 2
     booking_type = Booking.BookingType.DINNER
-    status = S.CONFIRMED
-    checked_in_at = factory.LazyAttribute(lambda b: timezone.now() if b.status in SEATED else None)
-    checked_out_at = factory.LazyAttribute(lambda b: b.checked_in_at if b.status == S.COMPLETED else None)
+    status = Booking.Status.CONFIRMED
+    checked_in_at = factory.LazyAttribute(lambda b: timezone.now() if b.status in _SEATED else None)
+    checked_out_at = factory.LazyAttribute(lambda b: b.checked_in_at if b.status == Booking.Status.COMPLETED else None)
     source = Booking.Source.WEB
     customer_name = factory.SelfAttribute("customer.full_name")
     customer_email = factory.SelfAttribute("customer.email")

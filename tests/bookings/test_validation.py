@@ -127,12 +127,11 @@ def test_closed_date_is_never_overridable(unified, restaurant, two_and_four_tabl
     ],
 )
 def test_unified_last_bookable_start_and_grid(unified, restaurant, two_and_four_tables, booking_type, time, ok):
+    asked = {"time": time, "bookingType": booking_type}
     if ok:
-        assert (
-            build.create(restaurant, time=time, bookingType=booking_type).booking.start_time.strftime("%H:%M") == time
-        )
+        assert build.create(restaurant, **asked).booking.start_time.strftime("%H:%M") == time
     else:
-        assert issue_codes(refused(restaurant, time=time, bookingType=booking_type)) == ["OUTSIDE_HOURS"]
+        assert issue_codes(refused(restaurant, **asked)) == ["OUTSIDE_HOURS"]
 
 
 def test_unified_duration_comes_from_the_booking_type(unified, restaurant, two_and_four_tables):
