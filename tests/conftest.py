@@ -14,6 +14,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from config import celery_app
+from restaurants.models import Table
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 
@@ -90,7 +91,7 @@ def owner(db, restaurant):
 
 
 @pytest.fixture
-def two_and_four_tables(restaurant) -> list:
+def two_and_four_tables(restaurant) -> list[Table]:
     """Two tables at `restaurant`: "Two" (2 seats) and "Four" (4 seats), in that order."""
     return [
         TableFactory(restaurant=restaurant, name="Two", max_seats=2),
