@@ -17,7 +17,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from config import celery_app
-from tests.factories import MembershipFactory, RestaurantFactory, UserFactory
+from restaurants.models import Table
+from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 NO_CHROMIUM = "no Chromium: install Debian's chromium or set CHROMIUM"
 # Names Chromium goes by on PATH: Debian's package, then other distributions' and Google's builds.
@@ -120,3 +121,12 @@ def owner(db, restaurant):
     user = UserFactory()
     MembershipFactory(user=user, restaurant=restaurant, role="owner")
     return user
+
+
+@pytest.fixture
+def two_and_four_tables(restaurant) -> list[Table]:
+    """Two tables at `restaurant`: "Two" (2 seats) and "Four" (4 seats), in that order."""
+    return [
+        TableFactory(restaurant=restaurant, name="Two", max_seats=2),
+        TableFactory(restaurant=restaurant, name="Four", max_seats=4),
+    ]

@@ -7,6 +7,7 @@ import uuid
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from bookings.models import Booking, Customer
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
@@ -96,15 +97,33 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+4477009{n:05d}")
 
 
+_SEATED = (Booking.Status.CHECKED_IN, Booking.Status.COMPLETED)
+
+
 class BookingFactory(factory.django.DjangoModelFactory):
-    """A booking row written directly (no pipeline): for tests of what happens *after* creation."""
+    """A booking row written directly (no pipeline): for tests of what happens *after* creation.
+
+    Today's dinner for two at 19:00 in the restaurant's timezone, confirmed. A trait per status
+    (`BookingFactory(checked_in=True)`) sets it; the lifecycle timestamps follow the status, so the
+    row passes the `booking_lifecycle_timestamps_consistent` check however the status is given:
+    seated (checked in) now, completed (checked in and out) now, none for the other statuses.
+    """
 
     class Meta:
         model = Booking
 
+    class Params:
+        pending = factory.Trait(status=Booking.Status.PENDING)
+        pending_allocation = factory.Trait(status=Booking.Status.PENDING_ALLOCATION)
+        confirmed = factory.Trait(status=Booking.Status.CONFIRMED)
+        checked_in = factory.Trait(status=Booking.Status.CHECKED_IN)
+        completed = factory.Trait(status=Booking.Status.COMPLETED)
+        cancelled = factory.Trait(status=Booking.Status.CANCELLED)
+        no_show = factory.Trait(status=Booking.Status.NO_SHOW)
+
     restaurant = factory.SubFactory(RestaurantFactory)
     customer = factory.SubFactory(CustomerFactory, restaurant=factory.SelfAttribute("..restaurant"))
-    booking_date = factory.LazyFunction(lambda: dt.date.today())
+    booking_date = factory.LazyAttribute(lambda b: b.restaurant.today())
     start_time = dt.time(19)
     end_time = dt.time(21)
     start_at = factory.LazyAttribute(
@@ -116,6 +135,8 @@ class BookingFactory(factory.django.DjangoModelFactory):
     party_size = 2
     booking_type = Booking.BookingType.DINNER
     status = Booking.Status.CONFIRMED
+    checked_in_at = factory.LazyAttribute(lambda b: timezone.now() if b.status in _SEATED else None)
+    checked_out_at = factory.LazyAttribute(lambda b: b.checked_in_at if b.status == Booking.Status.COMPLETED else None)
     source = Booking.Source.WEB
     customer_name = factory.SelfAttribute("customer.full_name")
     customer_email = factory.SelfAttribute("customer.email")

@@ -1,6 +1,8 @@
 """Fixtures for the admin and ops-board tests: two restaurants, their staff and a day of bookings.
 
-Now is Tuesday 2026-06-02 11:00 UTC, 12:00 in London (BST): "today" on the board is 2026-06-02.
+Now is Tuesday 2026-06-02 11:00 UTC, 12:00 in London (BST): "today" on the board is 2026-06-02, the
+day a `BookingFactory` booking is on unless given another (dinner at 19:00, confirmed; a trait per
+status). `build` makes requests for today's dinner.
 """
 
 from __future__ import annotations
@@ -8,19 +10,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from bookings.models import Booking
 from restaurants.services import membership_grant
-from tests.factories import BookingFactory, RestaurantFactory, TableFactory, UserFactory
+from tests.builders import RequestBuilder
+from tests.factories import RestaurantFactory, UserFactory
 
 NOW = dt.datetime(2026, 6, 2, 11, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 6, 2)
 BOARD_URL = "/admin/bookings/booking/"
+build = RequestBuilder(day=TODAY)
 
 
 @pytest.fixture(autouse=True)
-def frozen_now(time_machine):
+def _frozen_at_tuesday_2_june(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
@@ -32,7 +34,8 @@ def staff(restaurant, role: str):
 
 
 @pytest.fixture
-def other_restaurant(db):
+def other_place(db):
+    """A second restaurant, "Other Place", with no staff of its own and no tables."""
     return RestaurantFactory(name="Other Place", slug="other-place")
 
 
@@ -49,24 +52,6 @@ def board_owner(restaurant):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-def booking_in(restaurant, status: str = Booking.Status.CONFIRMED, **fields) -> Booking:
-    """A booking of `restaurant` today at 19:00 in `status`, with consistent lifecycle timestamps."""
-    if status in (Booking.Status.CHECKED_IN, Booking.Status.COMPLETED):
-        fields.setdefault("checked_in_at", timezone.now())
-    if status == Booking.Status.COMPLETED:
-        fields.setdefault("checked_out_at", timezone.now())
-    fields.setdefault("booking_date", TODAY)
-    return BookingFactory(restaurant=restaurant, status=status, **fields)
-
-
-@pytest.fixture
-def tables(restaurant):
-    return [
-        TableFactory(restaurant=restaurant, name="Two", max_seats=2),
-        TableFactory(restaurant=restaurant, name="Four", max_seats=4),
-    ]
 
 
 def change_form_data(page) -> dict:

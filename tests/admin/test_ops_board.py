@@ -14,7 +14,7 @@ from django.test import Client
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
-from tests.admin.conftest import BOARD_URL, TODAY, booking_in, change_form_data, staff
+from tests.admin.conftest import BOARD_URL, TODAY, change_form_data, staff
 from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
@@ -31,7 +31,7 @@ def _action(booking, name: str) -> str:
 
 
 @pytest.fixture
-def host_client(client, board_host):
+def board_client(client, board_host):
     client.force_login(board_host)
     return client
 
@@ -41,8 +41,8 @@ def test_the_board_opens_on_today_in_the_restaurants_timezone(client, time_machi
     auckland = RestaurantFactory(timezone="Pacific/Auckland")
     client.force_login(staff(auckland, "host"))
     time_machine.move_to(dt.datetime(2026, 6, 2, 20, 0, tzinfo=dt.UTC), tick=False)  # 08:00 on 3 June there
-    utc_today = booking_in(auckland, booking_date=dt.date(2026, 6, 2))
-    local_today = booking_in(auckland, booking_date=dt.date(2026, 6, 3))
+    utc_today = BookingFactory(restaurant=auckland, booking_date=dt.date(2026, 6, 2))
+    local_today = BookingFactory(restaurant=auckland, booking_date=dt.date(2026, 6, 3))
 
     response = client.get(BOARD_URL)
 
@@ -52,21 +52,21 @@ def test_the_board_opens_on_today_in_the_restaurants_timezone(client, time_machi
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-13-01"])
-def test_a_day_the_board_cannot_show_is_refused_not_a_500(host_client, day):
-    response = host_client.get(BOARD_URL, {"booking_date": day})
+def test_a_day_the_board_cannot_show_is_refused_not_a_500(board_client, day):
+    response = board_client.get(BOARD_URL, {"booking_date": day})
 
     assert response.status_code == 302
     assert "?e=1" in response["Location"]
 
 
-def test_day_navigation_and_any_date(host_client, restaurant):
-    yesterday = booking_in(restaurant, booking_date=TODAY - dt.timedelta(days=1))
-    tomorrow = booking_in(restaurant, booking_date=TODAY + dt.timedelta(days=1))
-    booking_in(restaurant)
+def test_day_navigation_and_any_date(board_client, restaurant):
+    yesterday = BookingFactory(restaurant=restaurant, booking_date=TODAY - dt.timedelta(days=1))
+    tomorrow = BookingFactory(restaurant=restaurant, booking_date=TODAY + dt.timedelta(days=1))
+    BookingFactory(restaurant=restaurant)
 
-    board = host_client.get(BOARD_URL).content.decode()
-    later = host_client.get(BOARD_URL, {"booking_date": "2026-06-03"})
-    earlier = host_client.get(BOARD_URL, {"booking_date": "2026-06-01"})
+    board = board_client.get(BOARD_URL).content.decode()
+    later = board_client.get(BOARD_URL, {"booking_date": "2026-06-03"})
+    earlier = board_client.get(BOARD_URL, {"booking_date": "2026-06-01"})
 
     assert "?booking_date=2026-06-01" in board and "?booking_date=2026-06-03" in board
     assert 'type="date" name="booking_date"' in board
@@ -74,37 +74,41 @@ def test_day_navigation_and_any_date(host_client, restaurant):
     assert [b.pk for b in earlier.context["cl"].result_list] == [yesterday.pk]
 
 
-def test_a_date_that_is_not_a_date_is_a_redirect_not_an_error(host_client):
-    response = host_client.get(BOARD_URL, {"booking_date": "2026-02-30"})
+def test_a_date_that_is_not_a_date_is_a_redirect_not_an_error(board_client):
+    response = board_client.get(BOARD_URL, {"booking_date": "2026-02-30"})
     assert response.status_code == 302
-    assert host_client.get(response.url).status_code == 200
+    assert board_client.get(response.url).status_code == 200
 
 
-def test_counts_per_status_include_zeros(host_client, restaurant):
-    booking_in(restaurant, S.CONFIRMED)
-    booking_in(restaurant, S.CONFIRMED)
-    booking_in(restaurant, S.CHECKED_IN)
-    booking_in(restaurant, S.CONFIRMED, booking_date=TODAY + dt.timedelta(days=1))  # another day
+def test_counts_per_status_include_zeros(board_client, restaurant):
+    BookingFactory(restaurant=restaurant, confirmed=True)
+    BookingFactory(restaurant=restaurant, confirmed=True)
+    BookingFactory(restaurant=restaurant, checked_in=True)
+    BookingFactory(restaurant=restaurant, confirmed=True, booking_date=TODAY + dt.timedelta(days=1))  # another day
 
-    response = host_client.get(BOARD_URL, {"status__exact": "checked_in"})
+    response = board_client.get(BOARD_URL, {"status__exact": "checked_in"})
 
     counts = {c["status"]: c["count"] for c in response.context["status_counts"]}
     assert counts == {s.value: 0 for s in S} | {"confirmed": 2, "checked_in": 1}
     assert 'Confirmed: <span class="tk-count">2</span>' in response.content.decode()
 
 
-def test_columns_show_time_tables_source_and_where_notifications_go(host_client, restaurant, tables, board_host):
-    guest = booking_in(restaurant, S.PENDING_ALLOCATION, start_time=dt.time(19, 30), end_time=dt.time(21, 30))
-    lifecycle.booking_assign_tables(booking=guest, table_ids=[tables[1].pk], actor=board_host)
-    booking_in(
-        restaurant,
+def test_columns_show_time_tables_source_and_where_notifications_go(
+    board_client, restaurant, two_and_four_tables, board_host
+):
+    guest = BookingFactory(
+        restaurant=restaurant, pending_allocation=True, start_time=dt.time(19, 30), end_time=dt.time(21, 30)
+    )
+    lifecycle.booking_assign_tables(booking=guest, table_ids=[two_and_four_tables[1].pk], actor=board_host)
+    BookingFactory(
+        restaurant=restaurant,
         source="walk-in",
         customer_email=restaurant.contact_email,
         details={"channel": "ops", "providedContact": {"email": False, "phone": False}},
     )
-    booking_in(restaurant, source="walk-in", customer_email="walkin+abc@system.local")
+    BookingFactory(restaurant=restaurant, source="walk-in", customer_email="walkin+abc@system.local")
 
-    page = host_client.get(BOARD_URL).content.decode()
+    page = board_client.get(BOARD_URL).content.decode()
 
     assert "19:30–21:30" in page
     assert '<td class="field-tables">Four</td>' in page
@@ -115,7 +119,7 @@ def test_columns_show_time_tables_source_and_where_notifications_go(host_client,
     assert "walkin+abc@system.local" not in page
 
 
-def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, restaurant):
+def test_row_buttons_are_only_the_actions_valid_for_each_status(board_client, restaurant):
     expected = {
         S.PENDING_ALLOCATION: {"assign", "cancel"},
         S.CONFIRMED: {"check-in", "no-show", "cancel"},
@@ -124,12 +128,12 @@ def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, res
         S.COMPLETED: set(),
         S.CANCELLED: set(),
     }
-    bookings = {status: booking_in(restaurant, status) for status in expected}
+    bookings = {status: BookingFactory(restaurant=restaurant, status=status) for status in expected}
     bookings[S.CONFIRMED].table_assignments.create(table=TableFactory(restaurant=restaurant))
     expected["confirmed without a table"] = {"assign", "check-in", "no-show", "cancel"}
-    bookings["confirmed without a table"] = booking_in(restaurant, S.CONFIRMED)
+    bookings["confirmed without a table"] = BookingFactory(restaurant=restaurant, confirmed=True)
 
-    page = host_client.get(BOARD_URL).content.decode()
+    page = board_client.get(BOARD_URL).content.decode()
 
     for status, actions in expected.items():
         shown = {a for a in ("assign", "check-in", "check-out", "no-show", "undo-no-show", "cancel")
@@ -137,51 +141,53 @@ def test_row_buttons_are_only_the_actions_valid_for_each_status(host_client, res
         assert shown == actions, status
 
 
-def test_check_in_and_no_show_buttons_only_on_the_reservation_date(host_client, restaurant):
-    tomorrow = booking_in(restaurant, S.CONFIRMED, booking_date=TODAY + dt.timedelta(days=1))
+def test_check_in_and_no_show_buttons_only_on_the_reservation_date(board_client, restaurant):
+    tomorrow = BookingFactory(restaurant=restaurant, confirmed=True, booking_date=TODAY + dt.timedelta(days=1))
 
-    page = host_client.get(BOARD_URL, {"booking_date": tomorrow.booking_date.isoformat()}).content.decode()
+    page = board_client.get(BOARD_URL, {"booking_date": tomorrow.booking_date.isoformat()}).content.decode()
 
     shown = {a for a in ("check-in", "no-show", "cancel") if f"/{tomorrow.pk}/board/{a}/" in page}
     assert shown == {"cancel"}
 
 
-def test_add_walk_in_replaces_the_add_form(host_client, superuser, client):
-    page = host_client.get(BOARD_URL).content.decode()
+def test_add_walk_in_replaces_the_add_form(board_client, superuser, client):
+    page = board_client.get(BOARD_URL).content.decode()
     assert 'href="/ops/bookings/new"' in page
-    assert host_client.get(f"{BOARD_URL}add/").status_code == 403
+    assert board_client.get(f"{BOARD_URL}add/").status_code == 403
     client.force_login(superuser)
     assert client.get(f"{BOARD_URL}add/").status_code == 403
 
 
-def test_search_by_reference_phone_email_or_name_across_days(host_client, restaurant):
-    wanted = booking_in(restaurant, customer_name="Grace Hopper", booking_date=TODAY + dt.timedelta(days=5))
-    booking_in(restaurant, customer_name="Alan Turing")
+def test_search_by_reference_phone_email_or_name_across_days(board_client, restaurant):
+    wanted = BookingFactory(
+        restaurant=restaurant, customer_name="Grace Hopper", booking_date=TODAY + dt.timedelta(days=5)
+    )
+    BookingFactory(restaurant=restaurant, customer_name="Alan Turing")
 
     for term in (wanted.reference, wanted.customer_phone, wanted.customer_email, "hopper"):
-        response = host_client.get(BOARD_URL, {"q": term})
+        response = board_client.get(BOARD_URL, {"q": term})
         assert [b.pk for b in response.context["cl"].result_list] == [wanted.pk], term
 
 
-def test_filters_by_status_source_and_type(host_client, restaurant):
-    phone = booking_in(restaurant, source="phone", booking_type="lunch")
-    booking_in(restaurant, S.CHECKED_IN)
+def test_filters_by_status_source_and_type(board_client, restaurant):
+    phone = BookingFactory(restaurant=restaurant, source="phone", booking_type="lunch")
+    BookingFactory(restaurant=restaurant, checked_in=True)
 
-    by_source = host_client.get(BOARD_URL, {"source__exact": "phone"})
-    by_type = host_client.get(BOARD_URL, {"booking_type__exact": "lunch"})
-    by_status = host_client.get(BOARD_URL, {"status__exact": "confirmed"})
+    by_source = board_client.get(BOARD_URL, {"source__exact": "phone"})
+    by_type = board_client.get(BOARD_URL, {"booking_type__exact": "lunch"})
+    by_status = board_client.get(BOARD_URL, {"status__exact": "confirmed"})
 
     for response in (by_source, by_type, by_status):
         assert [b.pk for b in response.context["cl"].result_list] == [phone.pk]
 
 
-def test_the_change_page_shows_history_read_only_and_status_is_not_editable(host_client, restaurant, board_host):
-    booking = booking_in(restaurant)
+def test_the_change_page_shows_history_read_only_and_status_is_not_editable(board_client, restaurant, board_host):
+    booking = BookingFactory(restaurant=restaurant)
     lifecycle.booking_check_in(booking=booking, actor=board_host)
 
-    page = host_client.get(f"{BOARD_URL}{booking.pk}/change/").content.decode()
-    data = {**change_form_data(host_client.get(f"{BOARD_URL}{booking.pk}/change/")), "notes": "Window seat"}
-    post = host_client.post(f"{BOARD_URL}{booking.pk}/change/", {**data, "status": "cancelled"})
+    page = board_client.get(f"{BOARD_URL}{booking.pk}/change/").content.decode()
+    data = {**change_form_data(board_client.get(f"{BOARD_URL}{booking.pk}/change/")), "notes": "Window seat"}
+    post = board_client.post(f"{BOARD_URL}{booking.pk}/change/", {**data, "status": "cancelled"})
 
     assert 'name="status"' not in page
     assert "checked_in" in page and board_host.username in page
@@ -192,11 +198,11 @@ def test_the_change_page_shows_history_read_only_and_status_is_not_editable(host
 
 
 # --- row actions ----------------------------------------------------------------------------------
-def test_check_in_with_one_click_goes_through_the_service(host_client, restaurant, board_host):
-    booking = booking_in(restaurant)
+def test_check_in_with_one_click_goes_through_the_service(board_client, restaurant, board_host):
+    booking = BookingFactory(restaurant=restaurant)
     board = f"{BOARD_URL}?booking_date={TODAY}&status__exact=confirmed"
 
-    response = host_client.post(
+    response = board_client.post(
         f"{_action(booking, 'check-in')}?_changelist_filters=booking_date%3D{TODAY}%26status__exact%3Dconfirmed"
     )
 
@@ -216,10 +222,10 @@ def test_check_in_with_one_click_goes_through_the_service(host_client, restauran
         (S.NO_SHOW, "undo-no-show", S.CONFIRMED),
     ],
 )
-def test_other_one_click_actions(host_client, restaurant, board_host, status, action, after):
-    booking = booking_in(restaurant, status)
+def test_other_one_click_actions(board_client, restaurant, board_host, status, action, after):
+    booking = BookingFactory(restaurant=restaurant, status=status)
 
-    response = host_client.post(_action(booking, action))
+    response = board_client.post(_action(booking, action))
 
     assert response.status_code == 302
     assert response.url == f"{BOARD_URL}?booking_date={TODAY}&restaurant={restaurant.pk}"
@@ -228,10 +234,10 @@ def test_other_one_click_actions(host_client, restaurant, board_host, status, ac
     assert booking.status_changes.get().changed_by == board_host
 
 
-def test_an_illegal_transition_is_a_message_not_an_error(host_client, restaurant):
-    booking = booking_in(restaurant, S.COMPLETED)
+def test_an_illegal_transition_is_a_message_not_an_error(board_client, restaurant):
+    booking = BookingFactory(restaurant=restaurant, completed=True)
 
-    response = host_client.post(_action(booking, "check-in"), follow=True)
+    response = board_client.post(_action(booking, "check-in"), follow=True)
 
     assert response.status_code == 200
     assert "Cannot move booking from completed to checked_in" in response.content.decode()
@@ -240,33 +246,33 @@ def test_an_illegal_transition_is_a_message_not_an_error(host_client, restaurant
     assert not booking.status_changes.exists()
 
 
-def test_check_in_on_another_day_is_refused_with_a_message(host_client, restaurant):
-    booking = booking_in(restaurant, booking_date=TODAY + dt.timedelta(days=1))
+def test_check_in_on_another_day_is_refused_with_a_message(board_client, restaurant):
+    booking = BookingFactory(restaurant=restaurant, booking_date=TODAY + dt.timedelta(days=1))
 
-    response = host_client.post(_action(booking, "check-in"))
+    response = board_client.post(_action(booking, "check-in"))
 
     assert "only possible on the reservation date" in _messages(response)[0]
     booking.refresh_from_db()
     assert booking.status == S.CONFIRMED
 
 
-def test_actions_are_post_only_and_unknown_actions_are_404(host_client, restaurant):
-    booking = booking_in(restaurant)
-    assert host_client.get(_action(booking, "check-in")).status_code == 405
-    assert host_client.post(_action(booking, "explode")).status_code == 404
+def test_actions_are_post_only_and_unknown_actions_are_404(board_client, restaurant):
+    booking = BookingFactory(restaurant=restaurant)
+    assert board_client.get(_action(booking, "check-in")).status_code == 405
+    assert board_client.post(_action(booking, "explode")).status_code == 404
     booking.refresh_from_db()
     assert booking.status == S.CONFIRMED
 
 
-def test_cancel_asks_for_confirmation_first(host_client, restaurant, board_host):
-    booking = booking_in(restaurant)
+def test_cancel_asks_for_confirmation_first(board_client, restaurant, board_host):
+    booking = BookingFactory(restaurant=restaurant)
 
-    page = host_client.get(_action(booking, "cancel"))
+    page = board_client.get(_action(booking, "cancel"))
     booking.refresh_from_db()
     assert page.status_code == 200 and "Are you sure" in page.content.decode()
     assert booking.status == S.CONFIRMED
 
-    response = host_client.post(_action(booking, "cancel"), {"reason": "Guest phoned"})
+    response = board_client.post(_action(booking, "cancel"), {"reason": "Guest phoned"})
 
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -275,15 +281,15 @@ def test_cancel_asks_for_confirmation_first(host_client, restaurant, board_host)
     assert (change.changed_by, change.reason, change.metadata) == (board_host, "Guest phoned", {"cancelledBy": "staff"})
 
 
-def test_assign_table_offers_free_tables_and_confirms(host_client, restaurant, tables, board_host):
-    taken_by_other = booking_in(restaurant, S.PENDING_ALLOCATION, party_size=2)
-    lifecycle.booking_assign_tables(booking=taken_by_other, table_ids=[tables[0].pk], actor=board_host)
+def test_assign_table_offers_free_tables_and_confirms(board_client, restaurant, two_and_four_tables, board_host):
+    taken_by_other = BookingFactory(restaurant=restaurant, pending_allocation=True, party_size=2)
+    lifecycle.booking_assign_tables(booking=taken_by_other, table_ids=[two_and_four_tables[0].pk], actor=board_host)
     TableFactory(restaurant=restaurant, name="Retired", max_seats=8, is_active=False)
-    booking = booking_in(restaurant, S.PENDING_ALLOCATION, party_size=3)
+    booking = BookingFactory(restaurant=restaurant, pending_allocation=True, party_size=3)
 
-    page = host_client.get(_action(booking, "assign"))
+    page = board_client.get(_action(booking, "assign"))
     offered = {t.name for t in page.context["form"].fields["tables"].queryset}
-    response = host_client.post(_action(booking, "assign"), {"tables": [tables[1].pk]})
+    response = board_client.post(_action(booking, "assign"), {"tables": [two_and_four_tables[1].pk]})
 
     assert offered == {"Four"}
     assert response.status_code == 302
@@ -293,12 +299,12 @@ def test_assign_table_offers_free_tables_and_confirms(host_client, restaurant, t
     assert booking.status_changes.get().changed_by == board_host
 
 
-def test_assigning_a_taken_table_is_a_message(host_client, restaurant, tables, board_host):
-    first = booking_in(restaurant, S.PENDING_ALLOCATION)
-    lifecycle.booking_assign_tables(booking=first, table_ids=[tables[0].pk], actor=board_host)
-    booking = booking_in(restaurant, S.PENDING_ALLOCATION)
+def test_assigning_a_taken_table_is_a_message(board_client, restaurant, two_and_four_tables, board_host):
+    first = BookingFactory(restaurant=restaurant, pending_allocation=True)
+    lifecycle.booking_assign_tables(booking=first, table_ids=[two_and_four_tables[0].pk], actor=board_host)
+    booking = BookingFactory(restaurant=restaurant, pending_allocation=True)
 
-    response = host_client.post(_action(booking, "assign"), {"tables": [tables[0].pk]})
+    response = board_client.post(_action(booking, "assign"), {"tables": [two_and_four_tables[0].pk]})
 
     assert response.status_code == 200  # the form again: the table is not a free choice
     assert response.context["form"].errors
@@ -307,11 +313,11 @@ def test_assigning_a_taken_table_is_a_message(host_client, restaurant, tables, b
 
 
 # --- bulk actions ---------------------------------------------------------------------------------
-def test_bulk_check_in_reports_successes_and_failures(host_client, restaurant, board_host):
-    ok = booking_in(restaurant)
-    refused = booking_in(restaurant, S.CANCELLED)
+def test_bulk_check_in_reports_successes_and_failures(board_client, restaurant, board_host):
+    ok = BookingFactory(restaurant=restaurant)
+    refused = BookingFactory(restaurant=restaurant, cancelled=True)
 
-    response = host_client.post(
+    response = board_client.post(
         BOARD_URL, {"action": "bulk_check_in", "_selected_action": [ok.pk, refused.pk], "index": 0}
     )
 
@@ -325,15 +331,15 @@ def test_bulk_check_in_reports_successes_and_failures(host_client, restaurant, b
     assert BookingStatusChange.objects.filter(booking=ok, changed_by=board_host).exists()
 
 
-def test_bulk_cancel_has_a_confirmation_step(host_client, restaurant):
-    bookings = [booking_in(restaurant), booking_in(restaurant, S.PENDING_ALLOCATION)]
+def test_bulk_cancel_has_a_confirmation_step(board_client, restaurant):
+    bookings = [BookingFactory(restaurant=restaurant), BookingFactory(restaurant=restaurant, pending_allocation=True)]
     selected = {"action": "bulk_cancel", "_selected_action": [b.pk for b in bookings]}
 
-    confirm_page = host_client.post(BOARD_URL, {**selected, "index": 0})
+    confirm_page = board_client.post(BOARD_URL, {**selected, "index": 0})
     assert confirm_page.status_code == 200 and "Are you sure" in confirm_page.content.decode()
     assert all(b.status != S.CANCELLED for b in Booking.objects.all())
 
-    response = host_client.post(BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed"})
+    response = board_client.post(BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed"})
 
     assert response.status_code == 302
     assert set(Booking.objects.values_list("status", flat=True)) == {S.CANCELLED}
@@ -341,16 +347,16 @@ def test_bulk_cancel_has_a_confirmation_step(host_client, restaurant):
 
 # --- query count --------------------------------------------------------------------------------
 def test_the_board_runs_a_fixed_number_of_queries_for_a_day_of_200(
-    host_client, restaurant, tables, board_host, django_assert_max_num_queries
+    board_client, restaurant, two_and_four_tables, board_host, django_assert_max_num_queries
 ):
     for i in range(200):
         booking = BookingFactory(restaurant=restaurant, booking_date=TODAY, status=S.PENDING_ALLOCATION)
         if i % 50 == 0:
-            TableAssignment.objects.create(booking=booking, table=tables[i % 2])
-    host_client.get(BOARD_URL)  # warm the session
+            TableAssignment.objects.create(booking=booking, table=two_and_four_tables[i % 2])
+    board_client.get(BOARD_URL)  # warm the session
 
     with django_assert_max_num_queries(12):
-        response = host_client.get(BOARD_URL)
+        response = board_client.get(BOARD_URL)
 
     assert response.context["cl"].result_count == 200
     assert len(response.context["cl"].result_list) == 200
@@ -366,7 +372,7 @@ def test_the_board_renders_when_there_is_no_restaurant_yet(client, superuser):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_hosts_clicking_at_once_exactly_one_wins(restaurant):
-    booking = booking_in(restaurant)
+    booking = BookingFactory(restaurant=restaurant)
     clients = []
     for _ in range(2):
         client = Client()

@@ -6,8 +6,6 @@ it fails until the fixture gives that model a row.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
@@ -15,32 +13,20 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from bookings.services import lifecycle
-from bookings.services.creation import BookingRequest, Channel, booking_create
-from tests.admin.conftest import TODAY
+from bookings.services.creation import Channel
+from tests.admin.conftest import build
+from tests.builders import GUEST_CONTACTS
 from tests.factories import CustomerFactory, ServicePeriodFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def everything(restaurant, board_owner, tables, superuser):
+def everything(restaurant, board_owner, two_and_four_tables, superuser):
     """At least one row of every registered model, made the way production makes them."""
     ServicePeriodFactory(restaurant=restaurant)
-    result = booking_create(
-        restaurant=restaurant,
-        booking_request=BookingRequest(
-            booking_date=TODAY,
-            start_time=dt.time(19),
-            party_size=2,
-            booking_type="dinner",
-            name="Ada Lovelace",
-            email="ada@example.com",
-            phone="+447911123456",
-        ),
-        channel=Channel.OPS,
-        actor=board_owner,
-    )
-    lifecycle.booking_assign_tables(booking=result.booking, table_ids=[tables[0].pk], actor=board_owner)
+    result = build.create(restaurant, channel=Channel.OPS, actor=board_owner, **GUEST_CONTACTS)
+    lifecycle.booking_assign_tables(booking=result.booking, table_ids=[two_and_four_tables[0].pk], actor=board_owner)
     Token.objects.create(user=superuser)
 
 

@@ -16,18 +16,18 @@ from bookings.models import Booking, BookingStatusChange, Customer, TableAssignm
 from bookings.services import lifecycle
 from notifications.models import Notification
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table
-from tests.admin.conftest import BOARD_URL, TODAY, booking_in, change_form_data, staff
-from tests.factories import ServicePeriodFactory
+from tests.admin.conftest import BOARD_URL, TODAY, change_form_data, staff
+from tests.factories import BookingFactory, ServicePeriodFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def restaurant_a(restaurant, tables, board_owner):
+def restaurant_a(restaurant, two_and_four_tables, board_owner):
     """Restaurant A with one row of every tenant-scoped model."""
     ServicePeriodFactory(restaurant=restaurant)
-    booking = booking_in(restaurant, status=Booking.Status.PENDING_ALLOCATION)
-    lifecycle.booking_assign_tables(booking=booking, table_ids=[tables[1].pk], actor=board_owner)
+    booking = BookingFactory(restaurant=restaurant, pending_allocation=True)
+    lifecycle.booking_assign_tables(booking=booking, table_ids=[two_and_four_tables[1].pk], actor=board_owner)
     return restaurant
 
 
@@ -59,10 +59,10 @@ def test_every_tenant_model_admin_is_covered():
 
 @pytest.mark.parametrize("model", list(SCOPED), ids=lambda m: m._meta.label)
 def test_a_host_of_another_restaurant_sees_none_of_its_rows_and_gets_404_on_them(
-    client, restaurant_a, other_restaurant, model
+    client, restaurant_a, other_place, model
 ):
-    outsider = staff(other_restaurant, "owner")
-    booking_in(other_restaurant)  # the outsider's own data is there and visible
+    outsider = staff(other_place, "owner")
+    BookingFactory(restaurant=other_place)  # the outsider's own data is there and visible
     client.force_login(outsider)
     theirs = model._default_manager.filter(**{SCOPED[model]: restaurant_a.pk})
     assert theirs.exists()
@@ -79,9 +79,9 @@ def test_a_host_of_another_restaurant_sees_none_of_its_rows_and_gets_404_on_them
     assert all(r.status_code != 302 or "/login/" not in r.url for r in change_pages)
 
 
-def test_board_actions_on_another_restaurants_booking_are_404_and_change_nothing(client, restaurant, other_restaurant):
-    booking = booking_in(restaurant)
-    outsider = staff(other_restaurant, "host")
+def test_board_actions_on_another_restaurants_booking_are_404_and_change_nothing(client, restaurant, other_place):
+    booking = BookingFactory(restaurant=restaurant)
+    outsider = staff(other_place, "host")
     client.force_login(outsider)
 
     for action in ("check-in", "no-show", "cancel", "assign", "check-out", "undo-no-show"):
@@ -92,10 +92,10 @@ def test_board_actions_on_another_restaurants_booking_are_404_and_change_nothing
     assert not booking.status_changes.exists()
 
 
-def test_the_board_ignores_a_restaurant_filter_for_someone_elses_restaurant(client, restaurant, other_restaurant):
-    secret = booking_in(restaurant, customer_name="Secret Guest")
-    mine = booking_in(other_restaurant, customer_name="My Guest")
-    client.force_login(staff(other_restaurant, "host"))
+def test_the_board_ignores_a_restaurant_filter_for_someone_elses_restaurant(client, restaurant, other_place):
+    secret = BookingFactory(restaurant=restaurant, customer_name="Secret Guest")
+    mine = BookingFactory(restaurant=other_place, customer_name="My Guest")
+    client.force_login(staff(other_place, "host"))
 
     response = client.get(BOARD_URL, {"restaurant": restaurant.pk, "booking_date": TODAY.isoformat()})
 
@@ -134,39 +134,39 @@ def test_hosts_and_servers_see_their_restaurant_read_only(client, restaurant, ro
     assert restaurant.name != "Hijacked"
 
 
-def test_an_owner_here_and_host_there_edits_only_where_they_own(client, restaurant, other_restaurant):
+def test_an_owner_here_and_host_there_edits_only_where_they_own(client, restaurant, other_place):
     user = staff(restaurant, "owner")
-    Membership.objects.create(user=user, restaurant=other_restaurant, role="host")
+    Membership.objects.create(user=user, restaurant=other_place, role="host")
     client.force_login(user)
 
     mine = client.get(_url(Restaurant, "change", restaurant.pk))
-    hosted = client.post(_url(Restaurant, "change", other_restaurant.pk), {"name": "Hijacked"})
+    hosted = client.post(_url(Restaurant, "change", other_place.pk), {"name": "Hijacked"})
 
     assert 'name="name"' in mine.content.decode()
     assert hosted.status_code == 403
-    other_restaurant.refresh_from_db()
-    assert other_restaurant.name == "Other Place"
+    other_place.refresh_from_db()
+    assert other_place.name == "Other Place"
 
     add_page = client.get(_url(Table, "add")).content.decode()
     table = {"name": "Sneaky", "section": "indoor", "min_seats": 1, "max_seats": 2, "is_active": "on"}
-    refused = client.post(_url(Table, "add"), {**table, "restaurant": other_restaurant.pk})
+    refused = client.post(_url(Table, "add"), {**table, "restaurant": other_place.pk})
     allowed = client.post(_url(Table, "add"), {**table, "restaurant": restaurant.pk})
 
-    assert str(restaurant.pk) in add_page and str(other_restaurant.pk) not in add_page
+    assert str(restaurant.pk) in add_page and str(other_place.pk) not in add_page
     assert refused.status_code == 200  # the form again, with the restaurant choice refused
-    assert not Table.objects.filter(restaurant=other_restaurant, name="Sneaky").exists()
+    assert not Table.objects.filter(restaurant=other_place, name="Sneaky").exists()
     assert allowed.status_code == 302
     assert Table.objects.filter(restaurant=restaurant, name="Sneaky").exists()
 
 
-def test_dropdowns_offer_only_the_users_restaurants(client, restaurant, other_restaurant, board_owner):
-    staff(other_restaurant, "owner")
+def test_dropdowns_offer_only_the_users_restaurants(client, restaurant, other_place, board_owner):
+    staff(other_place, "owner")
     client.force_login(board_owner)
 
     page = client.get(_url(Table, "add")).content.decode()
 
     assert str(restaurant.pk) in page
-    assert str(other_restaurant.pk) not in page
+    assert str(other_place.pk) not in page
 
 
 def test_nobody_but_a_superuser_adds_or_deletes_restaurants(client, restaurant, board_owner, superuser):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from bookings.models import REFERENCE_ALPHABET, Booking, BookingStatusChange, Customer, TableAssignment
 from bookings.selectors import booking_active_for_identity
 from bookings.services.creation import Channel, IdempotencyInFlight, IdempotencyMismatch, RequestOrigin
-from tests.bookings.conftest import DAY, body, create, ops_body
+from tests.bookings.conftest import DAY, build
 from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
@@ -31,11 +31,19 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_contact_fallback_table(
-    validation_mode, restaurant, tables, host, guest_email, contact_email, booking_email, identity_email, recipient
+    validation_mode,
+    restaurant,
+    two_and_four_tables,
+    host,
+    guest_email,
+    contact_email,
+    booking_email,
+    identity_email,
+    recipient,
 ):
     restaurant.contact_email = contact_email
     restaurant.save()
-    result = create(restaurant, channel=Channel.OPS, payload=ops_body(restaurant, email=guest_email), actor=host)
+    result = build.create(restaurant, channel=Channel.OPS, email=guest_email, actor=host)
     booking = result.booking
     placeholder = f"walkin+{result.client_request_id.hex[:24]}@system.local"
     assert booking.customer_email == (placeholder if booking_email == "placeholder" else booking_email)
@@ -44,34 +52,35 @@ def test_contact_fallback_table(
     assert booking.details["providedContact"] == {"email": bool(guest_email), "phone": False}
 
 
-def test_phone_fallback_never_uses_the_restaurants_phone(restaurant, tables, host):
-    result = create(restaurant, channel=Channel.OPS, payload=ops_body(restaurant), actor=host)
+def test_phone_fallback_never_uses_the_restaurants_phone(restaurant, two_and_four_tables, host):
+    result = build.create(restaurant, channel=Channel.OPS, actor=host)
     booking = result.booking
     assert booking.customer_phone == ""
     assert booking.customer.phone == f"000-{result.client_request_id.hex[:24]}"
     assert restaurant.contact_phone not in (booking.customer_phone, booking.customer.phone)
 
 
-def test_guest_phone_is_stored_normalised_on_booking_and_identity(restaurant, tables, host):
-    payload = ops_body(restaurant, phone="020 7946 0123", email="a@example.com")
-    booking = create(restaurant, channel=Channel.OPS, payload=payload, actor=host).booking
+def test_guest_phone_is_stored_normalised_on_booking_and_identity(restaurant, two_and_four_tables, host):
+    booking = build.create(
+        restaurant, channel=Channel.OPS, actor=host, phone="020 7946 0123", email="a@example.com"
+    ).booking
     assert booking.customer_phone == booking.customer.phone == "+442079460123"
     assert booking.details["providedContact"] == {"email": True, "phone": True}
 
 
-def test_email_customer_wins_but_the_booking_keeps_the_phone_given(restaurant, roomy):
-    create(restaurant, payload=body(restaurant, email="a@example.com", phone="020 7946 0001"))
-    create(restaurant, payload=body(restaurant, email="b@example.com", phone="020 7946 0002"))
-    booking = create(restaurant, payload=body(restaurant, email="a@example.com", phone="020 7946 0002")).booking
+def test_email_customer_wins_but_the_booking_keeps_the_phone_given(restaurant, ten_four_tops):
+    build.create(restaurant, email="a@example.com", phone="020 7946 0001")
+    build.create(restaurant, email="b@example.com", phone="020 7946 0002")
+    booking = build.create(restaurant, email="a@example.com", phone="020 7946 0002").booking
     assert booking.customer.email == "a@example.com"
     assert booking.customer.phone == "+442079460001"
     assert booking.customer_phone == "+442079460002"
 
 
 # --- what is written ---------------------------------------------------------------------------------
-def test_customer_booking_fields_history_and_details(restaurant, tables):
-    payload = body(restaurant, notes="  window please ", seating="window", marketingOptIn=True)
-    result = create(restaurant, payload=payload, origin=RequestOrigin(ip="203.0.113.9", user_agent="curl/8"))
+def test_customer_booking_fields_history_and_details(restaurant, two_and_four_tables):
+    origin = RequestOrigin(ip="203.0.113.9", user_agent="curl/8")
+    result = build.create(restaurant, origin=origin, notes="  window please ", seating="window", marketingOptIn=True)
     booking = Booking.objects.get()
     assert booking == result.booking
     assert (booking.source, booking.created_by, booking.seating_preference) == ("web", None, "window")
@@ -95,9 +104,8 @@ def test_customer_booking_fields_history_and_details(restaurant, tables):
 
 
 @pytest.mark.parametrize(("given", "stored"), [(None, "walk-in"), ("walk-in", "walk-in"), ("phone", "phone")])
-def test_ops_source_and_staff(restaurant, tables, host, given, stored):
-    payload = ops_body(restaurant, **({"source": given} if given else {}))
-    booking = create(restaurant, channel=Channel.OPS, payload=payload, actor=host).booking
+def test_ops_source_and_staff(restaurant, two_and_four_tables, host, given, stored):
+    booking = build.create(restaurant, channel=Channel.OPS, actor=host, source=given or ...).booking
     assert booking.source == stored
     assert booking.created_by == host
     assert booking.details["staffId"] == host.pk
@@ -105,10 +113,8 @@ def test_ops_source_and_staff(restaurant, tables, host, given, stored):
     assert booking.status_changes.get().changed_by == host
 
 
-def test_reference_is_ten_characters_of_the_alphabet(restaurant, roomy):
-    references = {
-        create(restaurant, payload=body(restaurant, email=f"g{i}@example.com")).booking.reference for i in range(5)
-    }
+def test_reference_is_ten_characters_of_the_alphabet(restaurant, ten_four_tops):
+    references = {build.create(restaurant, email=f"g{i}@example.com").booking.reference for i in range(5)}
     assert len(references) == 5
     for reference in references:
         assert len(reference) == 10
@@ -116,59 +122,53 @@ def test_reference_is_ten_characters_of_the_alphabet(restaurant, roomy):
         assert not set(reference) & set("0O1I")
 
 
-def test_a_reference_collision_is_retried(restaurant, tables, monkeypatch):
+def test_a_reference_collision_is_retried(restaurant, two_and_four_tables, monkeypatch):
     BookingFactory(restaurant=restaurant, reference="AAAAAAAAAA", booking_date=dt.date(2026, 7, 1))
     references = iter(["AAAAAAAAAA", "BBBBBBBBBB"])
     monkeypatch.setattr(Booking._meta.get_field("reference"), "_get_default", lambda: next(references))
-    booking = create(restaurant).booking
+    booking = build.create(restaurant).booking
     assert booking.reference == "BBBBBBBBBB"
     assert Booking.objects.count() == 2
     assert BookingStatusChange.objects.count() == 1
 
 
-def test_active_bookings_of_an_identity(restaurant, tables):
-    first = create(restaurant).booking
-    second = create(restaurant, payload=body(restaurant, time="12:00", bookingType="lunch")).booking
-    BookingFactory(restaurant=restaurant, customer=first.customer, status="cancelled")
-    BookingFactory(
-        restaurant=restaurant,
-        customer=first.customer,
-        status="completed",
-        checked_in_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC),
-        checked_out_at=dt.datetime(2026, 5, 1, 2, tzinfo=dt.UTC),
-    )
+def test_active_bookings_of_an_identity(restaurant, two_and_four_tables):
+    first = build.create(restaurant).booking
+    second = build.create(restaurant, time="12:00", bookingType="lunch").booking
+    BookingFactory(restaurant=restaurant, customer=first.customer, cancelled=True)
+    BookingFactory(restaurant=restaurant, customer=first.customer, completed=True)
     assert list(booking_active_for_identity(first.customer)) == [second, first]  # soonest first
 
 
-def test_pipeline_query_count_is_small_and_constant(restaurant, roomy, host):
+def test_pipeline_query_count_is_small_and_constant(restaurant, ten_four_tops, host):
     """Key lookup, 2 validation reads, 2 for the customer, the insert and the history row, plus the
     lock's 2 on PostgreSQL, however many bookings the day holds. Savepoints (the test's transaction)
     and the notifications app's receiver are not the pipeline's and are left out of the count."""
-    for table in roomy[:3]:
+    for table in ten_four_tops[:3]:
         TableAssignment.objects.create(table=table, booking=BookingFactory(restaurant=restaurant, booking_date=DAY))
     BookingFactory.create_batch(3, restaurant=restaurant, booking_date=DAY, status="pending_allocation")
     with CaptureQueriesContext(connection) as queries:
-        create(restaurant, channel=Channel.OPS, payload=ops_body(restaurant), actor=host, idempotency_key="k")
+        build.create(restaurant, channel=Channel.OPS, actor=host, idempotency_key="k")
     own = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"] and "notifications_" not in q["sql"]]
     assert len(own) == 7 + (2 if connection.vendor == "postgresql" else 0), own
 
 
 # --- idempotency (5.4) ------------------------------------------------------------------------------
-def test_replay_returns_the_original_and_writes_nothing(restaurant, tables):
-    first = create(restaurant, idempotency_key="  key-1  ", fingerprint="fp")
+def test_replay_returns_the_original_and_writes_nothing(restaurant, two_and_four_tables):
+    first = build.create(restaurant, idempotency_key="  key-1  ", fingerprint="fp")
     assert (first.duplicate, first.idempotency_key) == (False, "key-1")
     counts = (Booking.objects.count(), Customer.objects.count(), BookingStatusChange.objects.count())
-    again = create(restaurant, idempotency_key="key-1", fingerprint="fp")
+    again = build.create(restaurant, idempotency_key="key-1", fingerprint="fp")
     assert again.duplicate is True
     assert again.booking.pk == first.booking.pk
     assert again.client_request_id == first.client_request_id
     assert (Booking.objects.count(), Customer.objects.count(), BookingStatusChange.objects.count()) == counts
 
 
-def test_same_key_different_payload_is_a_422_mismatch(restaurant, tables):
-    create(restaurant, idempotency_key="key-1", fingerprint="fp-a")
+def test_same_key_different_payload_is_a_422_mismatch(restaurant, two_and_four_tables):
+    build.create(restaurant, idempotency_key="key-1", fingerprint="fp-a")
     with pytest.raises(IdempotencyMismatch) as info:
-        create(restaurant, payload=body(restaurant, party=3), idempotency_key="key-1", fingerprint="fp-b")
+        build.create(restaurant, party=3, idempotency_key="key-1", fingerprint="fp-b")
     assert info.value.status_code == 422
     assert info.value.as_body() == {
         "error": "Idempotency key reused with a different payload",
@@ -177,52 +177,52 @@ def test_same_key_different_payload_is_a_422_mismatch(restaurant, tables):
     assert Booking.objects.count() == 1
 
 
-def test_a_replay_is_answered_before_validation(restaurant, tables, time_machine):
-    first = create(restaurant, idempotency_key="key-1", fingerprint="fp")
+def test_a_replay_is_answered_before_validation(restaurant, two_and_four_tables, time_machine):
+    first = build.create(restaurant, idempotency_key="key-1", fingerprint="fp")
     time_machine.move_to(dt.datetime(2026, 6, 11, tzinfo=dt.UTC), tick=False)  # the slot is now in the past
-    assert create(restaurant, idempotency_key="key-1", fingerprint="fp").booking.pk == first.booking.pk
+    assert build.create(restaurant, idempotency_key="key-1", fingerprint="fp").booking.pk == first.booking.pk
 
 
-def test_uuid_key_doubles_as_client_request_id_and_other_keys_mint_one(restaurant, roomy):
+def test_uuid_key_doubles_as_client_request_id_and_other_keys_mint_one(restaurant, ten_four_tops):
     key = str(uuid.uuid4())
-    assert create(restaurant, idempotency_key=key).client_request_id == uuid.UUID(key)
-    other = create(restaurant, payload=body(restaurant, email="b@example.com"), idempotency_key="not-a-uuid")
+    assert build.create(restaurant, idempotency_key=key).client_request_id == uuid.UUID(key)
+    other = build.create(restaurant, email="b@example.com", idempotency_key="not-a-uuid")
     assert other.booking.client_request_id == other.client_request_id
     assert str(other.client_request_id) != "not-a-uuid"
 
 
-def test_every_spelling_of_a_uuid_key_is_the_same_key(restaurant, tables):
+def test_every_spelling_of_a_uuid_key_is_the_same_key(restaurant, two_and_four_tables):
     key = uuid.uuid4()
-    first = create(restaurant, idempotency_key=str(key).upper(), fingerprint="fp")
+    first = build.create(restaurant, idempotency_key=str(key).upper(), fingerprint="fp")
     assert first.idempotency_key == str(key)
 
     for spelling in (str(key), key.hex, f"{{{key}}}", f"urn:uuid:{key}"):
-        again = create(restaurant, idempotency_key=spelling, fingerprint="fp")
+        again = build.create(restaurant, idempotency_key=spelling, fingerprint="fp")
         assert (again.duplicate, again.booking.pk) == (True, first.booking.pk)
     assert Booking.objects.count() == 1
 
 
-def test_a_key_repeating_a_keyless_bookings_client_request_id_is_answered_as_its_twin(restaurant, roomy):
-    keyless = create(restaurant, fingerprint="fp")
+def test_a_key_repeating_a_keyless_bookings_client_request_id_is_answered_as_its_twin(restaurant, ten_four_tops):
+    keyless = build.create(restaurant, fingerprint="fp")
     key = str(keyless.client_request_id)
 
-    assert create(restaurant, idempotency_key=key, fingerprint="fp").booking.pk == keyless.booking.pk
+    assert build.create(restaurant, idempotency_key=key, fingerprint="fp").booking.pk == keyless.booking.pk
     with pytest.raises(IdempotencyMismatch):
-        create(restaurant, payload=body(restaurant, party=3), idempotency_key=key, fingerprint="other")
+        build.create(restaurant, party=3, idempotency_key=key, fingerprint="other")
     assert Booking.objects.count() == 1
 
 
-def test_keys_are_scoped_per_restaurant(restaurant, tables):
+def test_keys_are_scoped_per_restaurant(restaurant, two_and_four_tables):
     elsewhere = RestaurantFactory()
     TableFactory(restaurant=elsewhere)
-    create(restaurant, idempotency_key="key-1", fingerprint="fp")
-    assert create(elsewhere, idempotency_key="key-1", fingerprint="fp").duplicate is False
+    build.create(restaurant, idempotency_key="key-1", fingerprint="fp")
+    assert build.create(elsewhere, idempotency_key="key-1", fingerprint="fp").duplicate is False
 
 
 @pytest.mark.parametrize("key", [None, "", "   "])
-def test_a_blank_key_is_no_key(restaurant, roomy, key):
-    first = create(restaurant, idempotency_key=key, fingerprint="fp")
-    second = create(restaurant, idempotency_key=key, fingerprint="fp")
+def test_a_blank_key_is_no_key(restaurant, ten_four_tops, key):
+    first = build.create(restaurant, idempotency_key=key, fingerprint="fp")
+    second = build.create(restaurant, idempotency_key=key, fingerprint="fp")
     assert first.idempotency_key is None
     assert first.booking.pk != second.booking.pk
 
@@ -230,9 +230,9 @@ def test_a_blank_key_is_no_key(restaurant, roomy, key):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_requests_with_one_key_create_one_booking(
-    restaurant, tables, django_capture_on_commit_callbacks
+    restaurant, two_and_four_tables, django_capture_on_commit_callbacks
 ):
-    outcomes = run_concurrently(lambda i: create(restaurant, idempotency_key="same-key", fingerprint="fp"), 20)
+    outcomes = run_concurrently(lambda i: build.create(restaurant, idempotency_key="same-key", fingerprint="fp"), 20)
     assert Booking.objects.count() == 1
     booking = Booking.objects.get()
     created = [o for o in outcomes if not isinstance(o, Exception) and not o.duplicate]
@@ -246,12 +246,10 @@ def test_twenty_concurrent_requests_with_one_key_create_one_booking(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_twin_on_another_date_is_answered_by_the_unique_constraint(restaurant, tables):
+def test_a_twin_on_another_date_is_answered_by_the_unique_constraint(restaurant, two_and_four_tables):
     """Different dates take different day locks: the insert's unique constraint decides."""
     outcomes = run_concurrently(
-        lambda i: create(
-            restaurant, payload=body(restaurant, date=f"2026-06-1{i}"), idempotency_key="same-key", fingerprint=f"fp{i}"
-        ),
+        lambda i: build.create(restaurant, date=f"2026-06-1{i}", idempotency_key="same-key", fingerprint=f"fp{i}"),
         2,
     )
     assert Booking.objects.count() == 1
@@ -268,13 +266,13 @@ def test_a_twin_on_another_date_is_answered_by_the_unique_constraint(restaurant,
         (None, DAY.isoformat(), "LOCK_TIMEOUT"),  # no key: the slot is simply busy
     ],
 )
-def test_waiting_too_long_behind_a_twin_is_a_409(restaurant, tables, settings, key, date, code):
+def test_waiting_too_long_behind_a_twin_is_a_409(restaurant, two_and_four_tables, settings, key, date, code):
     settings.BOOKING_LOCK_TIMEOUT_MS = 300
     inserted, release = threading.Event(), threading.Event()
 
     def slow_first(_):
         with transaction.atomic():
-            result = create(restaurant, idempotency_key=key, fingerprint="fp")
+            result = build.create(restaurant, idempotency_key=key, fingerprint="fp")
             inserted.set()
             release.wait(10)
         return result
@@ -282,7 +280,7 @@ def test_waiting_too_long_behind_a_twin_is_a_409(restaurant, tables, settings, k
     def second(_):
         inserted.wait(10)
         try:
-            return create(restaurant, payload=body(restaurant, date=date, name="Second Guest"), idempotency_key=key)
+            return build.create(restaurant, date=date, name="Second Guest", idempotency_key=key)
         finally:
             release.set()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from bookings.services import lifecycle
@@ -50,17 +49,6 @@ def _to_pending(booking, actor):
     return locked
 
 
-def _booking_in(status):
-    now = timezone.now()
-    fields = {}
-    if status in (S.CHECKED_IN, S.COMPLETED):
-        fields["checked_in_at"] = now
-    if status == S.COMPLETED:
-        fields["checked_out_at"] = now
-    local_today = now.astimezone(dt.UTC).date()
-    return BookingFactory(status=status, booking_date=local_today, restaurant__timezone="UTC", **fields)
-
-
 ALLOWED = [(f, t) for f in ALL for t in ALL if t in lifecycle.TRANSITIONS[f]]
 FORBIDDEN = [(f, t) for f in ALL for t in ALL if t not in lifecycle.TRANSITIONS[f]]
 
@@ -80,7 +68,7 @@ def test_the_table_is_the_design_table():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("from_status", "to_status"), ALLOWED)
 def test_allowed_transition_succeeds_and_writes_one_history_row(from_status, to_status):
-    booking = _booking_in(from_status)
+    booking = BookingFactory(status=from_status)
     actor = UserFactory()
 
     result = _move(booking, to_status, actor)
@@ -94,7 +82,7 @@ def test_allowed_transition_succeeds_and_writes_one_history_row(from_status, to_
 @pytest.mark.django_db
 @pytest.mark.parametrize(("from_status", "to_status"), FORBIDDEN)
 def test_forbidden_transition_raises_409_and_changes_nothing(from_status, to_status):
-    booking = _booking_in(from_status)
+    booking = BookingFactory(status=from_status)
     before = Booking.objects.values().get(pk=booking.pk)
 
     with pytest.raises(InvalidTransition) as excinfo:
@@ -138,7 +126,7 @@ def test_check_in_and_no_show_only_on_the_reservation_date_in_restaurant_timezon
 
 @pytest.mark.django_db
 def test_check_out_releases_tables_and_sets_timestamps():
-    booking = _booking_in(S.PENDING_ALLOCATION)
+    booking = BookingFactory(pending_allocation=True)
     table = TableFactory(restaurant=booking.restaurant, max_seats=4)
     lifecycle.booking_assign_tables(booking=booking, table_ids=[table.pk], actor=None)
     lifecycle.booking_check_in(booking=booking, actor=None)
@@ -153,7 +141,7 @@ def test_check_out_releases_tables_and_sets_timestamps():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_transitions_exactly_one_wins():
-    booking = _booking_in(S.CONFIRMED)
+    booking = BookingFactory(confirmed=True)
     actions = [lifecycle.booking_check_in, lifecycle.booking_cancel]
 
     outcomes = run_concurrently(lambda i: actions[i](booking=Booking.objects.get(pk=booking.pk), actor=None), 2)
@@ -164,7 +152,7 @@ def test_two_concurrent_transitions_exactly_one_wins():
 
 @pytest.mark.django_db
 def test_a_no_show_frees_its_tables_and_an_undo_takes_back_only_the_free_ones():
-    booking = _booking_in(S.PENDING_ALLOCATION)
+    booking = BookingFactory(pending_allocation=True)
     window, corner = TableFactory(restaurant=booking.restaurant), TableFactory(restaurant=booking.restaurant)
     lifecycle.booking_assign_tables(booking=booking, table_ids=[window.pk, corner.pk], actor=None)
     lifecycle.booking_mark_no_show(booking=booking, actor=None)

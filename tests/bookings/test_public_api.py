@@ -11,7 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from bookings.models import Booking, Customer, TableAssignment
 from bookings.serializers import BookingSerializer
-from tests.bookings.conftest import DAY, body
+from tests.bookings.conftest import DAY, build
 from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 
@@ -34,8 +34,8 @@ def counts():
     return Booking.objects.count(), Customer.objects.count()
 
 
-def test_create_answers_201_with_the_documented_body(unified, api_client, restaurant, tables):
-    response = post(api_client, body(restaurant, notes="birthday"), **{"Idempotency-Key": "abc-1"})
+def test_create_answers_201_with_the_documented_body(unified, api_client, restaurant, two_and_four_tables):
+    response = post(api_client, build.body(restaurant, notes="birthday"), **{"Idempotency-Key": "abc-1"})
     assert response.status_code == 201, response.json()
     data = response.json()
     assert set(data) == {"booking", "idempotencyKey", "clientRequestId", "duplicate"}  # never "bookings"
@@ -56,9 +56,9 @@ def test_create_answers_201_with_the_documented_body(unified, api_client, restau
 
 
 def test_booking_representation_costs_no_query_once_the_restaurant_is_loaded(
-    api_client, restaurant, tables, django_assert_num_queries
+    api_client, restaurant, two_and_four_tables, django_assert_num_queries
 ):
-    post(api_client, body(restaurant))
+    post(api_client, build.body(restaurant))
     booking = Booking.objects.select_related("restaurant").get()
     with django_assert_num_queries(0):
         data = BookingSerializer(booking).data
@@ -66,39 +66,41 @@ def test_booking_representation_costs_no_query_once_the_restaurant_is_loaded(
 
 
 def test_legacy_mode_answers_pending_without_the_unified_header(legacy, api_client, restaurant):
-    response = post(api_client, body(restaurant))
+    response = post(api_client, build.body(restaurant))
     assert response.status_code == 201
     assert response.json()["booking"]["status"] == "pending"
     assert "X-Booking-Validation" not in response.headers
 
 
-def test_restaurant_by_id(api_client, restaurant, tables):
-    payload = body(restaurant, restaurantSlug=..., restaurantId=str(restaurant.pk))
+def test_restaurant_by_id(api_client, restaurant, two_and_four_tables):
+    payload = build.body(restaurant, restaurantSlug=..., restaurantId=str(restaurant.pk))
     assert post(api_client, payload).status_code == 201
 
 
-def test_replay_answers_200_with_the_original_and_mismatch_422(api_client, restaurant, tables):
-    first = post(api_client, body(restaurant), **{"Idempotency-Key": "k1"})
-    replay = post(api_client, body(restaurant), **{"Idempotency-Key": " k1 "})
+def test_replay_answers_200_with_the_original_and_mismatch_422(api_client, restaurant, two_and_four_tables):
+    first = post(api_client, build.body(restaurant), **{"Idempotency-Key": "k1"})
+    replay = post(api_client, build.body(restaurant), **{"Idempotency-Key": " k1 "})
     assert replay.status_code == 200
     assert replay.json()["duplicate"] is True
     assert replay.json()["booking"] == first.json()["booking"]
-    reuse = post(api_client, body(restaurant, party=3), **{"Idempotency-Key": "k1"})
+    reuse = post(api_client, build.body(restaurant, party=3), **{"Idempotency-Key": "k1"})
     assert reuse.status_code == 422
     assert reuse.json() == {"error": "Idempotency key reused with a different payload", "code": "IDEMPOTENCY_MISMATCH"}
     assert counts() == (1, 1)
 
 
-def test_key_order_in_the_body_does_not_make_a_mismatch(api_client, restaurant, tables):
-    payload = body(restaurant)
+def test_key_order_in_the_body_does_not_make_a_mismatch(api_client, restaurant, two_and_four_tables):
+    payload = build.body(restaurant)
     post(api_client, payload, **{"Idempotency-Key": "k1"})
     reordered = dict(reversed(list(payload.items())))
     assert post(api_client, reordered, **{"Idempotency-Key": "k1"}).status_code == 200
 
 
 @pytest.mark.parametrize(("given", "stored"), [(False, False), (True, True), ("false", False), ("true", True)])
-def test_marketing_opt_in_accepts_booleans_and_their_strings(api_client, restaurant, tables, given, stored):
-    response = post(api_client, body(restaurant, marketingOptIn=given))
+def test_marketing_opt_in_accepts_booleans_and_their_strings(
+    api_client, restaurant, two_and_four_tables, given, stored
+):
+    response = post(api_client, build.body(restaurant, marketingOptIn=given))
     assert response.status_code == 201
     assert response.json()["booking"]["marketingOptIn"] is stored
     assert Customer.objects.get().marketing_opt_in is stored
@@ -133,8 +135,10 @@ def test_marketing_opt_in_accepts_booleans_and_their_strings(api_client, restaur
         ({"restaurantSlug": ...}, "restaurantSlug"),
     ],
 )
-def test_invalid_bodies_are_400_with_field_details_and_write_nothing(api_client, restaurant, tables, overrides, field):
-    response = post(api_client, body(restaurant, **overrides))
+def test_invalid_bodies_are_400_with_field_details_and_write_nothing(
+    api_client, restaurant, two_and_four_tables, overrides, field
+):
+    response = post(api_client, build.body(restaurant, **overrides))
     assert response.status_code == 400
     data = response.json()
     assert data["error"] == "Invalid payload"
@@ -153,28 +157,30 @@ def test_invalid_bodies_are_400_with_field_details_and_write_nothing(api_client,
         ({}, {"Idempotency-Key": "k" * 256}, "Idempotency-Key"),
     ],
 )
-def test_out_of_range_input_is_a_400_not_a_500(api_client, restaurant, tables, overrides, headers, field):
-    response = post(api_client, body(restaurant, **overrides), **headers)
+def test_out_of_range_input_is_a_400_not_a_500(api_client, restaurant, two_and_four_tables, overrides, headers, field):
+    response = post(api_client, build.body(restaurant, **overrides), **headers)
     assert response.status_code == 400
     assert field in response.json()["details"]
     assert counts() == (0, 0)
 
 
 @pytest.mark.parametrize("notes", [None, "", ...])
-def test_notes_are_optional(api_client, restaurant, tables, notes):
-    response = post(api_client, body(restaurant, notes=notes))
+def test_notes_are_optional(api_client, restaurant, two_and_four_tables, notes):
+    response = post(api_client, build.body(restaurant, notes=notes))
     assert response.status_code == 201
     assert response.json()["booking"]["notes"] == ""
 
 
-def test_unknown_restaurant_is_404(api_client, restaurant, tables):
-    response = post(api_client, body(restaurant, restaurantSlug="nowhere"))
+def test_unknown_restaurant_is_404(api_client, restaurant, two_and_four_tables):
+    response = post(api_client, build.body(restaurant, restaurantSlug="nowhere"))
     assert (response.status_code, response.json()) == (404, {"error": "Not found"})
-    by_id = post(api_client, body(restaurant, restaurantSlug=..., restaurantId="7d0c3f1e-0000-4000-8000-000000000000"))
+    by_id = post(
+        api_client, build.body(restaurant, restaurantSlug=..., restaurantId="7d0c3f1e-0000-4000-8000-000000000000")
+    )
     assert by_id.status_code == 404
     restaurant.is_active = False
     restaurant.save()
-    assert post(api_client, body(restaurant)).status_code == 404
+    assert post(api_client, build.body(restaurant)).status_code == 404
     assert counts() == (0, 0)
 
 
@@ -188,23 +194,23 @@ def test_malformed_or_non_object_json_is_400(api_client, restaurant, raw):
 
 
 def test_validation_failures_carry_the_header_and_write_nothing(unified, api_client, restaurant):
-    response = post(api_client, body(restaurant))  # no tables at all
+    response = post(api_client, build.body(restaurant))  # no tables at all
     assert response.status_code == 409
     assert response.json()["issues"][0]["code"] == "CAPACITY_EXCEEDED"
     assert response.headers["X-Booking-Validation"] == "unified"
     assert counts() == (0, 0)
 
 
-def test_every_unified_answer_carries_the_header(unified, api_client, restaurant, tables):
+def test_every_unified_answer_carries_the_header(unified, api_client, restaurant, two_and_four_tables):
     """Successes, replays and every refusal, the input serializer's 400 included (DESIGN 5.5)."""
     key = {"Idempotency-Key": "header-1"}
     answers = {
-        "created": post(api_client, body(restaurant), **key),
-        "replay": post(api_client, body(restaurant), **key),
-        "mismatch": post(api_client, body(restaurant, party=3), **key),
-        "invalid body": post(api_client, body(restaurant, party="two")),
-        "outside hours": post(api_client, body(restaurant, time="07:00")),
-        "unknown restaurant": post(api_client, body(restaurant, restaurantSlug="nowhere")),
+        "created": post(api_client, build.body(restaurant), **key),
+        "replay": post(api_client, build.body(restaurant), **key),
+        "mismatch": post(api_client, build.body(restaurant, party=3), **key),
+        "invalid body": post(api_client, build.body(restaurant, party="two")),
+        "outside hours": post(api_client, build.body(restaurant, time="07:00")),
+        "unknown restaurant": post(api_client, build.body(restaurant, restaurantSlug="nowhere")),
     }
 
     assert {name: r.status_code for name, r in answers.items()} == {
@@ -221,39 +227,41 @@ def test_every_unified_answer_carries_the_header(unified, api_client, restaurant
 
 
 def test_override_is_not_available_to_guests(unified, api_client, restaurant):
-    response = post(api_client, body(restaurant, override={"apply": True, "reason": "please"}))
+    response = post(api_client, build.body(restaurant, override={"apply": True, "reason": "please"}))
     assert response.status_code == 409  # ignored: the capacity issue stands
 
 
 def test_a_gap_time_is_400_on_time(api_client, time_machine):
     time_machine.move_to(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), tick=False)
     new_york = RestaurantFactory(timezone="America/New_York", country="US")
-    response = post(api_client, body(new_york, date="2026-03-08", time="02:30", phone="(212) 555-0123"))
+    response = post(api_client, build.body(new_york, date="2026-03-08", time="02:30", phone="(212) 555-0123"))
     assert response.status_code == 400
     assert list(response.json()["details"]) == ["time"]
 
 
-def test_throttled_per_client_ip(api_client, restaurant, tables, monkeypatch):
+def test_throttled_per_client_ip(api_client, restaurant, two_and_four_tables, monkeypatch):
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"public_booking": "2/min"})
-    assert post(api_client, body(restaurant)).status_code == 201
+    assert post(api_client, build.body(restaurant)).status_code == 201
     assert post(api_client, {"bad": "body"}).status_code == 400
-    response = post(api_client, body(restaurant, email="x@example.com"))
+    response = post(api_client, build.body(restaurant, email="x@example.com"))
     assert response.status_code == 429
     assert response.json() == {"error": "Too many requests", "code": "RATE_LIMITED", "retryAfter": 60}
     assert response.headers["Retry-After"] == "60"
-    other_ip = api_client.post(URL, body(restaurant, email="y@example.com"), format="json", REMOTE_ADDR="203.0.113.7")
+    other_ip = api_client.post(
+        URL, build.body(restaurant, email="y@example.com"), format="json", REMOTE_ADDR="203.0.113.7"
+    )
     assert other_ip.status_code == 201
     assert Booking.objects.count() == 2
 
 
-def test_no_csrf_or_session_needed(restaurant, tables):
+def test_no_csrf_or_session_needed(restaurant, two_and_four_tables):
     client = APIClient(enforce_csrf_checks=True)
-    assert post(client, body(restaurant)).status_code == 201
+    assert post(client, build.body(restaurant)).status_code == 201
 
 
-def test_the_answer_does_not_reveal_other_bookings(api_client, restaurant, tables):
+def test_the_answer_does_not_reveal_other_bookings(api_client, restaurant, two_and_four_tables):
     existing = BookingFactory(restaurant=restaurant, customer__email="ada@example.com", start_time=dt.time(12))
-    response = post(api_client, body(restaurant))
+    response = post(api_client, build.body(restaurant))
     assert response.status_code == 201
     assert "bookings" not in response.json()
     assert existing.reference not in json.dumps(response.json())
@@ -268,7 +276,7 @@ def test_ten_concurrent_requests_for_the_last_table_one_wins(unified, restaurant
     TableAssignment.objects.create(booking=holder, table=taken)
 
     def guest(i):
-        payload = body(restaurant, email=f"guest{i}@example.com", phone=f"+4479111234{i:02d}")
+        payload = build.body(restaurant, email=f"guest{i}@example.com", phone=f"+4479111234{i:02d}")
         response = post(APIClient(), payload)
         return response.status_code, response.json()
 

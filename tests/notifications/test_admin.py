@@ -15,8 +15,9 @@ from bookings.services.creation import Channel
 from notifications.models import Notification
 from notifications.tasks import send_notification
 from restaurants.services import membership_grant
+from tests.builders import GUEST_CONTACTS
 from tests.factories import RestaurantFactory, UserFactory
-from tests.notifications.conftest import book
+from tests.notifications.conftest import build
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/notifications/notification/"
@@ -31,7 +32,7 @@ def _booking_page(booking) -> str:
 
 
 @pytest.fixture
-def host_client(restaurant):
+def csrf_host_client(restaurant):
     user = UserFactory()
     membership_grant(user=user, restaurant=restaurant, role="host")
     client = Client(enforce_csrf_checks=True)
@@ -55,14 +56,14 @@ def failed(restaurant, committed, monkeypatch):
     with monkeypatch.context() as patch, committed():
         patch.setattr(EmailBackend, "send_messages", refuse)
         patch.setattr(send_notification, "max_retries", 0)
-        book(restaurant=restaurant, email=None)
+        build.create(restaurant, channel=Channel.OPS)
     notification = Notification.objects.get()
     assert notification.status == "failed"
     return notification
 
 
 def test_changelist_filters_and_searches_by_reference(admin_client, failed, make_booking):
-    other = make_booking(channel=Channel.OPS)
+    other = make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
 
     page = admin_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
     assert failed.booking.reference in page and other.reference not in page
@@ -80,18 +81,18 @@ def test_the_changelist_is_read_only(admin_client, failed):
     assert "SMTPRecipientsRefused" in page and 'name="_save"' not in page
 
 
-def test_staff_see_only_their_restaurants_rows(failed, host_client):
+def test_staff_see_only_their_restaurants_rows(failed, csrf_host_client):
     stranger = UserFactory()
     membership_grant(user=stranger, restaurant=RestaurantFactory(), role="owner")
     client = Client()
     client.force_login(stranger)
 
     assert failed.booking.reference not in client.get(CHANGELIST).content.decode()
-    assert failed.booking.reference in host_client.get(CHANGELIST).content.decode()
+    assert failed.booking.reference in csrf_host_client.get(CHANGELIST).content.decode()
 
 
 def test_send_again_action_requeues_the_same_failed_rows(admin_client, failed, make_booking, committed):
-    sent = make_booking(channel=Channel.OPS)
+    sent = make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
     mail.outbox.clear()
 
     with committed():
@@ -109,8 +110,8 @@ def test_send_again_action_requeues_the_same_failed_rows(admin_client, failed, m
     assert Notification.objects.filter(booking=sent).count() == 1
 
 
-def test_booking_page_lists_notifications_with_a_send_again_button(host_client, failed):
-    page = host_client.get(_booking_page(failed.booking)).content.decode()
+def test_booking_page_lists_notifications_with_a_send_again_button(csrf_host_client, failed):
+    page = csrf_host_client.get(_booking_page(failed.booking)).content.decode()
 
     inline = page.split('id="notifications-group"')[-1][:5000]
     assert 'id="notifications-group"' in page
@@ -120,22 +121,22 @@ def test_booking_page_lists_notifications_with_a_send_again_button(host_client, 
     assert "system.local" not in inline
 
 
-def test_the_row_button_posts_with_csrf_and_sends_once(host_client, failed, committed):
+def test_the_row_button_posts_with_csrf_and_sends_once(csrf_host_client, failed, committed):
     booking_page = _booking_page(failed.booking)
-    token = _csrf(host_client, booking_page)
+    token = _csrf(csrf_host_client, booking_page)
 
-    assert host_client.post(_send_again_url(failed)).status_code == 403  # no CSRF token
-    assert host_client.get(_send_again_url(failed)).status_code == 405
+    assert csrf_host_client.post(_send_again_url(failed)).status_code == 403  # no CSRF token
+    assert csrf_host_client.get(_send_again_url(failed)).status_code == 405
     with committed():
-        response = host_client.post(_send_again_url(failed), {"csrfmiddlewaretoken": token})
+        response = csrf_host_client.post(_send_again_url(failed), {"csrfmiddlewaretoken": token})
     assert (response.status_code, response["Location"]) == (302, booking_page)
     with committed():  # a second click: the row is no longer failed
-        host_client.post(_send_again_url(failed), {"csrfmiddlewaretoken": token})
+        csrf_host_client.post(_send_again_url(failed), {"csrfmiddlewaretoken": token})
 
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("sent", 2)
     assert len(mail.outbox) == 1
-    assert "Only failed notifications can be sent again" in host_client.get(booking_page).content.decode()
+    assert "Only failed notifications can be sent again" in csrf_host_client.get(booking_page).content.decode()
 
 
 def test_send_again_is_scoped_to_the_users_restaurants(failed):

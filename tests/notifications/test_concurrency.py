@@ -10,8 +10,9 @@ from notifications.models import Notification
 from notifications.sending import notification_deliver
 from notifications.services import notification_record
 from notifications.tasks import send_notification
+from tests.builders import GUEST_CONTACTS
 from tests.concurrency import run_concurrently
-from tests.notifications.conftest import book
+from tests.notifications.conftest import build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RACERS = 8
@@ -24,7 +25,7 @@ def _race(work) -> list[BaseException]:
 
 def test_concurrent_tasks_for_one_row_send_one_email(restaurant, monkeypatch):
     monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # the row waits, queued
-    booking = book(restaurant=restaurant, channel=Channel.OPS)
+    booking = build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS).booking
     row = Notification.objects.get(booking=booking)
 
     errors = _race(lambda: notification_deliver(notification_id=row.pk))
@@ -37,7 +38,7 @@ def test_concurrent_tasks_for_one_row_send_one_email(restaurant, monkeypatch):
 
 def test_concurrent_records_of_one_event_keep_one_row(restaurant, monkeypatch):
     monkeypatch.setattr(send_notification, "delay", lambda *args: None)
-    booking = book(restaurant=restaurant, channel=Channel.OPS)
+    booking = build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS).booking
 
     errors = _race(lambda: notification_record(booking=booking, kind="confirmation", dedupe_key="change:42"))
 

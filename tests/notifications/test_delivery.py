@@ -18,7 +18,8 @@ from notifications.models import Notification
 from notifications.sending import notification_deliver
 from notifications.services import notification_redrive, notification_send_again
 from notifications.tasks import send_notification
-from tests.notifications.conftest import book
+from tests.builders import GUEST_CONTACTS
+from tests.notifications.conftest import build
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_a_temporary_failure_is_retried_and_sent_once(restaurant, committed, fla
     flaky_smtp["failures"] = 2
 
     with committed():
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts, row.last_error) == ("sent", 3, "")
@@ -55,7 +56,7 @@ def test_retries_end_in_failed_with_the_error_kept(restaurant, committed, flaky_
     flaky_smtp["failures"] = 99
 
     with committed():
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts) == ("failed", 4)  # the first try and max_retries=3 more
@@ -68,7 +69,7 @@ def test_between_retries_the_row_waits_queued_and_the_sweep_recovers_a_lost_retr
 ):
     flaky_smtp["failures"] = 1
     monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # dispatch and the retry are lost
-    book(restaurant=restaurant, channel=Channel.OPS)
+    build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
     row = Notification.objects.get()
     with pytest.raises(smtplib.SMTPDataError):
         notification_deliver(notification_id=row.pk, final=False)  # an attempt with retries left
@@ -94,7 +95,7 @@ def test_an_error_that_is_not_the_transport_ends_failed_at_once(restaurant, comm
 
     monkeypatch.setattr("notifications.sending.build_email", broken_template)
     with committed():
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts) == ("failed", 1)
@@ -104,7 +105,7 @@ def test_an_error_that_is_not_the_transport_ends_failed_at_once(restaurant, comm
 
 def test_a_ticket_for_a_booking_cancelled_before_it_went_out_is_skipped(restaurant, monkeypatch):
     monkeypatch.setattr(send_notification, "delay", lambda *args: None)  # the broker holds the rows back
-    booking = book(restaurant=restaurant, channel=Channel.OPS)
+    booking = build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS).booking
     lifecycle.booking_confirm(booking=booking, actor=None)
     lifecycle.booking_cancel(booking=booking, actor=None)
 
@@ -124,7 +125,7 @@ def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):
 
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
     with committed():
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
 
     row = Notification.objects.get()
     assert (row.status, row.attempts) == ("failed", 1)
@@ -134,7 +135,7 @@ def test_a_permanent_refusal_is_not_retried(restaurant, committed, monkeypatch):
 def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, flaky_smtp):
     flaky_smtp["failures"] = 4
     with committed():
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
     row = Notification.objects.get()
 
     with committed():
@@ -147,7 +148,7 @@ def test_send_again_requeues_the_same_row_and_sends_it(restaurant, committed, fl
 
 
 def test_only_failed_rows_can_be_sent_again(make_booking):
-    make_booking(channel=Channel.OPS)
+    make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
 
     with pytest.raises(Conflict, match="Only failed notifications can be sent again"):
         notification_send_again(notification=Notification.objects.get())
@@ -162,7 +163,7 @@ def _queued_row(restaurant, committed, monkeypatch) -> Notification:
     """A row whose dispatch was lost (broker down at commit)."""
     with monkeypatch.context() as patch, committed():
         patch.setattr(send_notification, "delay", _broker_down)
-        book(restaurant=restaurant, channel=Channel.OPS)
+        build.create(restaurant, channel=Channel.OPS, **GUEST_CONTACTS)
     return Notification.objects.get()
 
 

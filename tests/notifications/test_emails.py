@@ -14,14 +14,17 @@ from bookings.services.creation import Channel
 from notifications.emails import SUBJECTS, local_datetime_label
 from notifications.models import Notification
 from notifications.tasks import send_notification
+from tests.builders import GUEST_CONTACTS
 from tests.factories import RestaurantFactory, TableFactory
 
 pytestmark = pytest.mark.django_db
-NEW_YORK_DINNER = {"start_time": dt.time(19)}
+# Dinner at 19:00 for the guest, with their email and a New York phone number (whatever the channel).
+NEW_YORK_DINNER = {**GUEST_CONTACTS, "time": "19:00", "phone": "+1 212 555 0123"}
 
 
 @pytest.fixture
-def new_york(db):
+def corner_and_co(db):
+    """Corner & Co, a New York restaurant with one six-seat table."""
     restaurant = RestaurantFactory(
         name="Corner & Co",
         timezone="America/New_York",
@@ -42,8 +45,8 @@ def new_york(db):
         (dt.date(2027, 11, 13), "Saturday 13 November 2027, 19:00 (America/New_York, EST)"),
     ],
 )
-def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, new_york, day, label):
-    booking = make_booking(restaurant=new_york, booking_date=day, channel=Channel.OPS, **NEW_YORK_DINNER)
+def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, corner_and_co, day, label):
+    booking = make_booking(restaurant=corner_and_co, channel=Channel.OPS, date=day.isoformat(), **NEW_YORK_DINNER)
 
     message = mail.outbox[0]
     assert f"When:        {label} until 21:00" in message.body
@@ -51,8 +54,8 @@ def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, new_york, day
     assert booking.start_at.astimezone(dt.UTC).hour == (23 if "EDT" in label else 0)
 
 
-def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_booking, committed, new_york):
-    booking = make_booking(restaurant=new_york, booking_date=dt.date(2027, 3, 20), **NEW_YORK_DINNER)
+def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_booking, committed, corner_and_co):
+    booking = make_booking(restaurant=corner_and_co, date="2027-03-20", **NEW_YORK_DINNER)
     mail.outbox.clear()
 
     with committed():
@@ -74,8 +77,8 @@ def test_local_label_names_the_zone():
     )
 
 
-def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_york):
-    booking = make_booking(restaurant=new_york, **NEW_YORK_DINNER)
+def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, corner_and_co):
+    booking = make_booking(restaurant=corner_and_co, **NEW_YORK_DINNER)
     expected = {
         "request_received": "Reservation request received – Corner & Co",
         "confirmation": "Your reservation ticket – Corner & Co",
@@ -105,6 +108,6 @@ def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, new_yor
             assert booking.reference in text
             assert booking.customer_name.split()[0] in text
             assert "Party size" in text and "Dinner" in text and "Any" in text
-            assert "+12125550100" in text and new_york.contact_email in text
+            assert "+12125550100" in text and corner_and_co.contact_email in text
             ticket = message.subject.startswith("Your reservation ticket")  # sent once the booking was confirmed
             assert ("Confirmed" if ticket else "Request received – awaiting a table") in text

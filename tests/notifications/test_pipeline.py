@@ -21,7 +21,8 @@ from notifications.models import Notification
 from notifications.sending import notification_deliver
 from notifications.services import notification_record
 from notifications.tasks import send_notification
-from tests.notifications.conftest import book
+from tests.builders import GUEST_CONTACTS
+from tests.notifications.conftest import build
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -60,14 +61,14 @@ def test_web_booking_also_tells_the_restaurant(make_booking, restaurant):
 
 
 def test_walk_in_sends_no_staff_copy(make_booking):
-    make_booking(channel=Channel.OPS)
+    make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
 
     assert list(Notification.objects.values_list("kind", flat=True)) == [Kind.REQUEST_RECEIVED]
     assert len(mail.outbox) == 1
 
 
 def test_walk_in_without_email_goes_to_the_restaurant(make_booking, restaurant):
-    booking = make_booking(email=None)
+    booking = make_booking(channel=Channel.OPS)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -87,7 +88,7 @@ def test_no_email_anywhere_is_skipped_with_the_reason(make_booking, restaurant):
     restaurant.contact_email = ""
     restaurant.save()
 
-    make_booking(email=None)
+    make_booking(channel=Channel.OPS)
 
     assert mail.outbox == []
     row = _only(Kind.REQUEST_RECEIVED)
@@ -108,7 +109,7 @@ def test_web_request_without_restaurant_email_skips_only_the_staff_copy(make_boo
 
 def test_the_recipient_is_resolved_at_send_time(restaurant, committed):
     with committed():
-        book(restaurant=restaurant, email=None)
+        build.create(restaurant, channel=Channel.OPS)
     mail.outbox.clear()
     row = _only(Kind.REQUEST_RECEIVED)
     Notification.objects.filter(pk=row.pk).update(status="queued")
@@ -176,7 +177,7 @@ def test_check_in_check_out_no_show_and_undo_send_nothing(make_seeded, committed
 
 def test_a_rolled_back_booking_leaves_no_row_and_no_email(restaurant, committed):
     with committed(), pytest.raises(RuntimeError), transaction.atomic():
-        book(restaurant=restaurant)
+        build.create(restaurant)
         assert Notification.objects.count() == 2  # recorded in the booking's transaction...
         raise RuntimeError("the request failed after the insert")
 
@@ -203,7 +204,7 @@ def test_modifying_a_confirmed_booking_sends_updated_then_a_new_ticket(make_seed
 
 
 def test_modifying_a_pending_booking_sends_updated_each_time(make_booking, committed):
-    booking = make_booking(channel=Channel.OPS)
+    booking = make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
     mail.outbox.clear()
 
     with committed():
@@ -224,7 +225,7 @@ def test_a_broker_failure_at_dispatch_keeps_the_row_queued(restaurant, committed
     monkeypatch.setattr(send_notification, "delay", broker_down)
 
     with caplog.at_level(logging.ERROR, logger="notifications.tasks"), committed():
-        booking = book(restaurant=restaurant)
+        booking = build.create(restaurant).booking
 
     assert Booking.objects.filter(pk=booking.pk).exists()
     assert set(Notification.objects.values_list("status", flat=True)) == {"queued"}
@@ -253,7 +254,7 @@ def test_saving_a_booking_again_sends_nothing_more(make_seeded, committed):
 
 
 def test_re_running_the_task_sends_nothing_more(make_booking):
-    make_booking(channel=Channel.OPS)
+    make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
     row = _only(Kind.REQUEST_RECEIVED)
 
     send_notification.delay(row.pk)
@@ -265,7 +266,7 @@ def test_re_running_the_task_sends_nothing_more(make_booking):
 
 
 def test_the_sweep_leaves_sent_rows_alone(make_booking, committed):
-    make_booking(channel=Channel.OPS)
+    make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
     Notification.objects.update(queued_at=timezone.now() - dt.timedelta(hours=1))
 
     with committed():
@@ -276,7 +277,7 @@ def test_the_sweep_leaves_sent_rows_alone(make_booking, committed):
 
 
 def test_one_event_has_one_row_even_when_recorded_twice(make_booking):
-    booking = make_booking(channel=Channel.OPS)
+    booking = make_booking(channel=Channel.OPS, **GUEST_CONTACTS)
 
     assert notification_record(booking=booking, kind=Kind.REQUEST_RECEIVED, dedupe_key="created") is None
     assert Notification.objects.filter(booking=booking).count() == 1

@@ -34,6 +34,7 @@ from rest_framework.authtoken.models import Token
 from config import celery_app
 from notifications.models import Notification
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
+from tests.notifications.conftest import build
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -213,27 +214,18 @@ def bistro(transactional_db):
     return restaurant, Token.objects.create(user=host).key
 
 
-def _slot(restaurant, days_ahead: int = 1) -> dict:
-    day = restaurant.today() + dt.timedelta(days=days_ahead)
-    return {"date": day.isoformat(), "time": "19:00", "party": 2, "bookingType": "dinner", "seating": "any"}
-
-
 def customer_booking(live_server, restaurant, guest: str) -> dict:
-    body = {
-        **_slot(restaurant),
-        "restaurantSlug": restaurant.slug,
-        "name": "Grace Guest",
-        "email": guest,
-        "phone": "+12025550143",
-        "marketingOptIn": False,
-    }
+    """Tomorrow's dinner booked over HTTP by `guest` (an email address) with a US phone number."""
+    body = build.body(restaurant, email=guest, phone="+12025550143")
     status, answer = _call(f"{live_server.url}/api/bookings", body)
     assert status == 201, answer
     return answer["booking"]
 
 
 def walk_in(live_server, restaurant, token, *, email: str | None = None, days_ahead: int = 1) -> dict:
-    body = {**_slot(restaurant, days_ahead), "restaurantId": str(restaurant.pk), "name": "Wanda Walkin", "email": email}
+    """A walk-in's dinner `days_ahead` days from now, booked over HTTP, with `email` if given."""
+    day = restaurant.today() + dt.timedelta(days=days_ahead)
+    body = build.ops_body(restaurant, date=day.isoformat(), email=email or ...)
     status, answer = _call(f"{live_server.url}/api/ops/bookings", body, token=token)
     assert status == 201, answer
     return answer["booking"]

@@ -1,36 +1,17 @@
-"""Fixtures for the ops API and the walk-in form."""
+"""Fixtures for the ops API and the walk-in form: staff clients, four four-tops, tomorrow's requests."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.builders import RequestBuilder, tomorrow
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 LIST_URL = "/api/ops/bookings"
-
-
-def tomorrow(restaurant) -> dt.date:
-    return restaurant.today() + dt.timedelta(days=1)
-
-
-def walkin_body(restaurant, **overrides) -> dict:
-    """A valid ops walk-in body for tomorrow's dinner, without email or phone unless given."""
-    body = {
-        "restaurantId": str(restaurant.pk),
-        "date": tomorrow(restaurant).isoformat(),
-        "time": "19:00",
-        "party": 2,
-        "bookingType": "dinner",
-        "seating": "any",
-        "name": "Walk In Guest",
-        "marketingOptIn": False,
-    }
-    body.update(overrides)
-    return {key: value for key, value in body.items() if value is not ...}
+# Requests for tomorrow's dinner in the restaurant's timezone: `build.ops_body(...)`, `build.form(...)`.
+build = RequestBuilder(day=tomorrow)
 
 
 def booking_url(booking, suffix: str = "") -> str:
@@ -38,18 +19,19 @@ def booking_url(booking, suffix: str = "") -> str:
 
 
 @pytest.fixture
-def tables(restaurant):
+def four_four_tops(restaurant):
+    """Four four-seat tables, T1 to T4."""
     return [TableFactory(restaurant=restaurant, name=f"T{n}", max_seats=4) for n in range(1, 5)]
 
 
 @pytest.fixture
-def host_client(api_client, host, tables):
+def host_client(api_client, host, four_four_tops):
     api_client.force_login(host)
     return api_client
 
 
 @pytest.fixture
-def token_client(host, tables):
+def token_client(host, four_four_tops):
     """The host through DRF token auth (no session to expire when a test moves the clock)."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=host).key}")
@@ -57,22 +39,23 @@ def token_client(host, tables):
 
 
 @pytest.fixture
-def owner_client(api_client, owner, tables):
+def owner_client(api_client, owner, four_four_tops):
     api_client.force_login(owner)
     return api_client
 
 
 @pytest.fixture
-def other_restaurant(db):
+def other_restaurant_with_table(db):
+    """A restaurant `host` is not a member of, with one four-seat table, X1."""
     restaurant = RestaurantFactory()
     TableFactory(restaurant=restaurant, name="X1", max_seats=4)
     return restaurant
 
 
 @pytest.fixture
-def other_host(other_restaurant):
+def other_host(other_restaurant_with_table):
     user = UserFactory()
-    MembershipFactory(user=user, restaurant=other_restaurant, role="host")
+    MembershipFactory(user=user, restaurant=other_restaurant_with_table, role="host")
     return user
 
 

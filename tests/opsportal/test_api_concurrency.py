@@ -9,16 +9,16 @@ from rest_framework.test import APIClient
 
 from bookings.models import Booking, BookingStatusChange
 from tests.concurrency import run_concurrently
-from tests.opsportal.conftest import LIST_URL, walkin_body
+from tests.opsportal.conftest import LIST_URL, build
 
 THREADS = 50
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_fifty_concurrent_requests_with_one_key_create_one_booking(host, restaurant, tables, token_for):
+def test_fifty_concurrent_requests_with_one_key_create_one_booking(host, restaurant, four_four_tops, token_for):
     key = str(uuid.uuid4())
-    body = walkin_body(restaurant, email="rush@example.com")
+    body = build.ops_body(restaurant, email="rush@example.com")
     token = token_for(host)
 
     def post(_):

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from bookings.models import Booking, Customer
 from tests.factories import BookingFactory, CustomerFactory, MembershipFactory, RestaurantFactory, TableFactory
-from tests.opsportal.conftest import LIST_URL, walkin_body
+from tests.opsportal.conftest import LIST_URL, build
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,8 @@ def test_empty_body_is_400_invalid_payload_with_details(host_client):
     assert _counts() == (0, 0)
 
 
-def test_non_member_is_403_and_nothing_written(host_client, other_restaurant):
-    response = _post(host_client, walkin_body(other_restaurant, email="guest@example.com"))
+def test_non_member_is_403_and_nothing_written(host_client, other_restaurant_with_table):
+    response = _post(host_client, build.ops_body(other_restaurant_with_table, email="guest@example.com"))
 
     assert response.status_code == 403
     assert response.json() == {"error": "Forbidden"}
@@ -45,7 +45,7 @@ def test_non_member_is_403_and_nothing_written(host_client, other_restaurant):
 
 
 def test_unknown_restaurant_is_the_same_403(host_client, restaurant):
-    response = _post(host_client, walkin_body(restaurant, restaurantId=str(uuid.uuid4())))
+    response = _post(host_client, build.ops_body(restaurant, restaurantId=str(uuid.uuid4())))
 
     assert response.status_code == 403
     assert response.json() == {"error": "Forbidden"}
@@ -54,14 +54,14 @@ def test_unknown_restaurant_is_the_same_403(host_client, restaurant):
 
 @pytest.mark.parametrize("phone", ["(212) 555-0142", "07911 123456", "+1 212-555-0142"])
 def test_a_phone_check_does_not_tell_whether_another_restaurant_exists(
-    host_client, restaurant, other_restaurant, phone
+    host_client, restaurant, other_restaurant_with_table, phone
 ):
     """Another restaurant's id and an unknown id get the same answer, whatever the phone's country."""
-    other_restaurant.country = "US"
-    other_restaurant.save()
+    other_restaurant_with_table.country = "US"
+    other_restaurant_with_table.save()
     answers = [
-        _post(host_client, walkin_body(restaurant, restaurantId=restaurant_id, phone=phone))
-        for restaurant_id in (str(other_restaurant.pk), str(uuid.uuid4()))
+        _post(host_client, build.ops_body(restaurant, restaurantId=restaurant_id, phone=phone))
+        for restaurant_id in (str(other_restaurant_with_table.pk), str(uuid.uuid4()))
     ]
 
     assert answers[0].status_code == answers[1].status_code in (400, 403)
@@ -70,7 +70,7 @@ def test_a_phone_check_does_not_tell_whether_another_restaurant_exists(
 
 
 def test_walkin_with_email_and_no_phone(host_client, restaurant, host, validation_mode):
-    response = _post(host_client, walkin_body(restaurant, email="Ann.Guest@Example.com "))
+    response = _post(host_client, build.ops_body(restaurant, email="Ann.Guest@Example.com "))
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -92,7 +92,7 @@ def test_walkin_with_email_and_no_phone(host_client, restaurant, host, validatio
 
 
 def test_walkin_without_contacts_holds_the_restaurant_contact_email(host_client, restaurant, validation_mode):
-    response = _post(host_client, walkin_body(restaurant))
+    response = _post(host_client, build.ops_body(restaurant))
 
     assert response.status_code == 201, response.json()
     booking = Booking.objects.get()
@@ -106,7 +106,7 @@ def test_walkin_without_contacts_holds_the_restaurant_contact_email(host_client,
 
 def test_replay_with_the_same_key_answers_200_duplicate(host_client, restaurant, validation_mode):
     key = str(uuid.uuid4())
-    body = walkin_body(restaurant, phone="020 7946 0123")
+    body = build.ops_body(restaurant, phone="020 7946 0123")
     first = _post(host_client, body, key=key)
     again = _post(host_client, body, key=key)
 
@@ -121,9 +121,9 @@ def test_replay_with_the_same_key_answers_200_duplicate(host_client, restaurant,
 
 def test_same_key_with_another_body_is_422_mismatch(host_client, restaurant):
     key = "form-123"
-    assert _post(host_client, walkin_body(restaurant), key=key).status_code == 201
+    assert _post(host_client, build.ops_body(restaurant), key=key).status_code == 201
 
-    response = _post(host_client, walkin_body(restaurant, party=3), key=key)
+    response = _post(host_client, build.ops_body(restaurant, party=3), key=key)
 
     assert response.status_code == 422
     assert response.json()["code"] == "IDEMPOTENCY_MISMATCH"
@@ -131,7 +131,7 @@ def test_same_key_with_another_body_is_422_mismatch(host_client, restaurant):
 
 
 def test_phone_booking_source(host_client, restaurant):
-    response = _post(host_client, walkin_body(restaurant, source="phone", phone="+44 20 7946 0123"))
+    response = _post(host_client, build.ops_body(restaurant, source="phone", phone="+44 20 7946 0123"))
 
     assert response.status_code == 201, response.json()
     assert response.json()["booking"]["source"] == "phone"
@@ -144,7 +144,7 @@ def test_bookings_lists_the_identity_active_bookings_only(host_client, restauran
     BookingFactory(restaurant=restaurant, customer=customer, status="cancelled")
     BookingFactory(restaurant=restaurant)  # someone else
 
-    response = _post(host_client, walkin_body(restaurant, email="regular@example.com"))
+    response = _post(host_client, build.ops_body(restaurant, email="regular@example.com"))
 
     assert response.status_code == 201, response.json()
     assert len(response.json()["bookings"]) == 2
@@ -158,8 +158,8 @@ def test_restaurant_without_contact_email_holds_the_placeholder(api_client, vali
     membership = MembershipFactory(restaurant=restaurant)
     api_client.force_login(membership.user)
 
-    first = _post(api_client, walkin_body(restaurant, name="First Guest"))
-    second = _post(api_client, walkin_body(restaurant, name="Second Guest"))
+    first = _post(api_client, build.ops_body(restaurant, name="First Guest"))
+    second = _post(api_client, build.ops_body(restaurant, name="Second Guest"))
 
     assert first.status_code == second.status_code == 201
     one, two = (Booking.objects.get(pk=r.json()["booking"]["id"]) for r in (first, second))
@@ -178,29 +178,29 @@ def test_restaurant_without_contact_email_holds_the_placeholder(api_client, vali
     ids=["anonymous", "bad-token", "other-scheme"],
 )
 def test_unauthenticated_is_401(restaurant, credentials):
-    response = APIClient().post(LIST_URL, walkin_body(restaurant), format="json", **credentials)
+    response = APIClient().post(LIST_URL, build.ops_body(restaurant), format="json", **credentials)
 
     assert response.status_code == 401
     assert response.json() == {"error": "Authentication required"}
     assert _counts() == (0, 0)
 
 
-def test_session_without_login_is_401_and_token_works(restaurant, host, tables, token_for):
+def test_session_without_login_is_401_and_token_works(restaurant, host, four_four_tops, token_for):
     session = APIClient(enforce_csrf_checks=True)
     session.get("/accounts/login/")  # a browser that has a CSRF cookie but never signed in
-    anonymous = session.post(LIST_URL, walkin_body(restaurant), format="json")
+    anonymous = session.post(LIST_URL, build.ops_body(restaurant), format="json")
     assert (anonymous.status_code, anonymous.json()) == (401, {"error": "Authentication required"})
 
     client = APIClient()
     response = client.post(
-        LIST_URL, walkin_body(restaurant), format="json", HTTP_AUTHORIZATION=f"Token {token_for(host)}"
+        LIST_URL, build.ops_body(restaurant), format="json", HTTP_AUTHORIZATION=f"Token {token_for(host)}"
     )
     assert response.status_code == 201, response.json()
 
 
 def test_the_61st_create_in_a_minute_is_429(token_client, restaurant):
     key = str(uuid.uuid4())
-    body = walkin_body(restaurant)
+    body = build.ops_body(restaurant)
     with time_machine.travel("2030-01-01 12:00:10Z", tick=False):
         body["date"] = "2030-01-02"
         statuses = {_post(token_client, body, key=key).status_code for _ in range(60)}
@@ -213,15 +213,17 @@ def test_the_61st_create_in_a_minute_is_429(token_client, restaurant):
     assert Booking.objects.count() == 1
 
 
-def test_throttle_counts_valid_requests_per_restaurant_in_a_fixed_window(token_client, restaurant, other_restaurant):
+def test_throttle_counts_valid_requests_per_restaurant_in_a_fixed_window(
+    token_client, restaurant, other_restaurant_with_table
+):
     key = str(uuid.uuid4())
-    body = walkin_body(restaurant, date="2030-01-02")
+    body = build.ops_body(restaurant, date="2030-01-02")
     with time_machine.travel("2030-01-01 12:00:00Z", tick=False) as clock:
         invalid = {_post(token_client, {**body, "party": 0}).status_code for _ in range(70)}
         allowed = {_post(token_client, body, key=key).status_code for _ in range(60)}
-        refused = {_post(token_client, walkin_body(other_restaurant)).status_code for _ in range(60)}
+        refused = {_post(token_client, build.ops_body(other_restaurant_with_table)).status_code for _ in range(60)}
         assert _post(token_client, body, key=key).status_code == 429
-        assert _post(token_client, walkin_body(other_restaurant)).status_code == 429  # 403s count too
+        assert _post(token_client, build.ops_body(other_restaurant_with_table)).status_code == 429  # 403s count too
         clock.shift(60)
         assert _post(token_client, body, key=key).status_code == 200
 
@@ -233,7 +235,7 @@ def test_unreachable_cache_lets_creates_through_with_a_warning(host_client, rest
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
     with caplog.at_level(logging.WARNING, logger="tablekeeper.ops"):
-        response = _post(host_client, walkin_body(restaurant))
+        response = _post(host_client, build.ops_body(restaurant))
 
     assert response.status_code == 201, response.json()
     assert any("event=throttle_unavailable" in r.getMessage() for r in caplog.records)
@@ -255,7 +257,7 @@ def test_unreachable_cache_lets_creates_through_with_a_warning(host_client, rest
     ],
 )
 def test_bad_input_is_400_with_field_details(host_client, restaurant, overrides, field):
-    response = _post(host_client, walkin_body(restaurant, **overrides))
+    response = _post(host_client, build.ops_body(restaurant, **overrides))
 
     assert response.status_code == 400, response.json()
     assert response.json()["error"] == "Invalid payload"
@@ -264,7 +266,7 @@ def test_bad_input_is_400_with_field_details(host_client, restaurant, overrides,
 
 
 def test_json_array_body_is_400(host_client, restaurant):
-    response = _post(host_client, [walkin_body(restaurant)])
+    response = _post(host_client, [build.ops_body(restaurant)])
 
     assert response.status_code == 400
     assert response.json()["error"] == "Invalid payload"
@@ -299,7 +301,7 @@ def test_an_unreadable_body_is_answered_never_a_500(api_client, host, signed_in,
 
 def test_pipeline_refusal_answers_with_the_mode_body(host_client, restaurant, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    response = _post(host_client, walkin_body(restaurant, time="23:30"))
+    response = _post(host_client, build.ops_body(restaurant, time="23:30"))
 
     assert response.status_code == 400
     assert response.json()["error"] == "Booking validation failed"
@@ -310,7 +312,7 @@ def test_pipeline_refusal_answers_with_the_mode_body(host_client, restaurant, se
 # --- overrides follow the membership role ---------------------------------------------------------
 def test_an_owner_may_override_a_rule_and_a_host_may_not(owner_client, token_client, restaurant, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    body = walkin_body(restaurant, time="22:30", override={"apply": True, "reason": "regulars, short dessert"})
+    body = build.ops_body(restaurant, time="22:30", override={"apply": True, "reason": "regulars, short dessert"})
 
     by_owner = _post(owner_client, body)
     by_host = _post(token_client, {**body, "name": "Another Guest"})
@@ -328,8 +330,8 @@ def test_an_owner_may_override_a_rule_and_a_host_may_not(owner_client, token_cli
 def test_one_structured_log_line_per_create_replay_and_refusal(host_client, restaurant, host, caplog):
     key = str(uuid.uuid4())
     with caplog.at_level(logging.INFO, logger="tablekeeper.ops"):
-        created = _post(host_client, walkin_body(restaurant), key=key)
-        _post(host_client, walkin_body(restaurant), key=key)
+        created = _post(host_client, build.ops_body(restaurant), key=key)
+        _post(host_client, build.ops_body(restaurant), key=key)
         _post(host_client, {})
         APIClient().post(LIST_URL, {}, format="json")
 
@@ -358,7 +360,7 @@ def test_create_runs_a_fixed_number_of_queries(host_client, restaurant, django_a
     for n in range(2):
         with django_assert_max_num_queries(16 if connection.vendor == "postgresql" else 14) as captured:
             response = _post(
-                host_client, walkin_body(restaurant, email=f"counted{n}@example.org"), key=str(uuid.uuid4())
+                host_client, build.ops_body(restaurant, email=f"counted{n}@example.org"), key=str(uuid.uuid4())
             )
         assert response.status_code == 201, response.json()
         counts.append(len(captured))

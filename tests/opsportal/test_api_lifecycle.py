@@ -9,7 +9,7 @@ import pytest
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from notifications.models import Notification
 from tests.factories import BookingFactory, TableFactory, UserFactory
-from tests.opsportal.conftest import LIST_URL, booking_url, walkin_body
+from tests.opsportal.conftest import LIST_URL, booking_url, build
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def test_day_of_service_actions(host_client, host, booking, suffix, status, stam
     assert _history(booking) == [("confirmed", status, host.pk)]
 
 
-def test_check_out_completes_and_releases_tables(host_client, host, booking, tables):
-    booking.table_assignments.create(table=tables[0])
+def test_check_out_completes_and_releases_tables(host_client, host, booking, four_four_tops):
+    booking.table_assignments.create(table=four_four_tops[0])
     host_client.post(booking_url(booking, "/check-in"))
 
     response = host_client.post(booking_url(booking, "/check-out"))
@@ -113,18 +113,20 @@ def test_cancelling_twice_is_409(host_client, booking):
 
 # --- tables ------------------------------------------------------------------------------------------
 def test_assigning_a_table_confirms_a_pending_contactless_walkin(
-    host_client, host, restaurant, tables, settings, mailoutbox, django_capture_on_commit_callbacks
+    host_client, host, restaurant, four_four_tops, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.BOOKING_VALIDATION_MODE = "unified"
     with django_capture_on_commit_callbacks(execute=True):
-        created = host_client.post(LIST_URL, walkin_body(restaurant), format="json").json()["booking"]
+        created = host_client.post(LIST_URL, build.ops_body(restaurant), format="json").json()["booking"]
     booking = Booking.objects.get(pk=created["id"])
     assert booking.status == "pending_allocation"
     assert booking.notification_recipient == "restaurant_fallback"
     mailoutbox.clear()  # the "request received" copy
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = host_client.post(booking_url(booking, "/assign-tables"), {"tableIds": [tables[0].pk]}, format="json")
+        response = host_client.post(
+            booking_url(booking, "/assign-tables"), {"tableIds": [four_four_tops[0].pk]}, format="json"
+        )
 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "confirmed"
@@ -135,7 +137,7 @@ def test_assigning_a_table_confirms_a_pending_contactless_walkin(
         host,
         "tables_assigned",
     )
-    assert list(booking.table_assignments.values_list("table_id", flat=True)) == [tables[0].pk]
+    assert list(booking.table_assignments.values_list("table_id", flat=True)) == [four_four_tops[0].pk]
     confirmation = Notification.objects.get(booking=booking, kind="confirmation")
     assert (confirmation.status, confirmation.recipient, confirmation.recipient_source) == (
         "sent",
@@ -148,11 +150,13 @@ def test_assigning_a_table_confirms_a_pending_contactless_walkin(
     assert [a[0] for a in mailoutbox[0].attachments] == [f"booking-{booking.reference}.ics"]
 
 
-def test_assigning_a_taken_table_is_409(host_client, restaurant, booking, tables):
+def test_assigning_a_taken_table_is_409(host_client, restaurant, booking, four_four_tops):
     rival = BookingFactory(restaurant=restaurant, booking_date=booking.booking_date, status="confirmed")
-    rival.table_assignments.create(table=tables[0])
+    rival.table_assignments.create(table=four_four_tops[0])
 
-    response = host_client.post(booking_url(booking, "/assign-tables"), {"tableIds": [tables[0].pk]}, format="json")
+    response = host_client.post(
+        booking_url(booking, "/assign-tables"), {"tableIds": [four_four_tops[0].pk]}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.json()["code"] == "TABLE_UNAVAILABLE"
@@ -177,8 +181,8 @@ def test_assign_tables_bad_body_is_400(host_client, booking, body):
     assert any(field.startswith("tableIds") for field in response.json()["details"])
 
 
-def test_assigning_another_restaurants_table_is_400(host_client, booking, other_restaurant):
-    foreign = other_restaurant.tables.get()
+def test_assigning_another_restaurants_table_is_400(host_client, booking, other_restaurant_with_table):
+    foreign = other_restaurant_with_table.tables.get()
 
     response = host_client.post(booking_url(booking, "/assign-tables"), {"tableIds": [foreign.pk]}, format="json")
 
@@ -194,13 +198,17 @@ def test_patch_notes_only_keeps_the_status(host_client, booking):
     assert response.status_code == 200
     assert response.json()["notes"] == "Birthday cake at 9"
     assert response.json()["status"] == "confirmed"
+    booking.refresh_from_db()  # what was stored, not only what was answered
+    assert (booking.notes, booking.status) == ("Birthday cake at 9", "confirmed")
 
 
-def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(host_client, host, restaurant, tables, settings):
+def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(
+    host_client, host, restaurant, four_four_tops, settings
+):
     settings.BOOKING_VALIDATION_MODE = "unified"
     tomorrow = restaurant.today() + dt.timedelta(days=1)
     booking = BookingFactory(restaurant=restaurant, booking_date=tomorrow, status="confirmed")
-    booking.table_assignments.create(table=tables[0])
+    booking.table_assignments.create(table=four_four_tops[0])
 
     response = host_client.patch(booking_url(booking), {"time": "18:00", "partySize": 3}, format="json")
 
@@ -212,11 +220,11 @@ def test_patch_time_of_a_confirmed_booking_returns_it_to_pending(host_client, ho
     assert booking.status_changes.latest().changed_by == host
 
 
-def test_patch_into_a_full_slot_is_409_in_unified_mode(host_client, restaurant, tables, settings):
+def test_patch_into_a_full_slot_is_409_in_unified_mode(host_client, restaurant, four_four_tops, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
     tomorrow = restaurant.today() + dt.timedelta(days=1)
     booking = BookingFactory(restaurant=restaurant, booking_date=tomorrow, start_time=dt.time(12), end_time=dt.time(14))
-    for table in tables:
+    for table in four_four_tops:
         BookingFactory(restaurant=restaurant, booking_date=tomorrow, status="confirmed").table_assignments.create(
             table=table
         )
@@ -278,14 +286,14 @@ def test_history_is_newest_first_with_the_actor(host_client, booking):
 
 
 # --- cross-tenant: every endpoint as a host of another restaurant ----------------------------------
-def test_a_host_of_another_restaurant_gets_nothing_anywhere(api_client, other_host, restaurant, tables):
+def test_a_host_of_another_restaurant_gets_nothing_anywhere(api_client, other_host, restaurant, four_four_tops):
     booking = BookingFactory(restaurant=restaurant, booking_date=restaurant.today(), status="confirmed")
     before = (Booking.objects.values().get(pk=booking.pk), _history(booking), TableAssignment.objects.count())
     api_client.force_login(other_host)
     rid = {"restaurantId": str(restaurant.pk)}
     calls = [
         ("get", LIST_URL, rid),
-        ("post", LIST_URL, walkin_body(restaurant)),
+        ("post", LIST_URL, build.ops_body(restaurant)),
         ("get", booking_url(booking), None),
         ("patch", booking_url(booking), {"notes": "mine now"}),
         ("delete", booking_url(booking), None),
@@ -293,7 +301,7 @@ def test_a_host_of_another_restaurant_gets_nothing_anywhere(api_client, other_ho
         ("post", booking_url(booking, "/check-out"), None),
         ("post", booking_url(booking, "/no-show"), None),
         ("post", booking_url(booking, "/undo-no-show"), None),
-        ("post", booking_url(booking, "/assign-tables"), {"tableIds": [tables[0].pk]}),
+        ("post", booking_url(booking, "/assign-tables"), {"tableIds": [four_four_tops[0].pk]}),
         ("get", booking_url(booking, "/history"), None),
         ("get", f"{LIST_URL}/status-summary", rid),
         ("get", f"{LIST_URL}/export", {**rid, "date": booking.booking_date.isoformat()}),

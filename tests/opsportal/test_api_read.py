@@ -30,9 +30,9 @@ def ids(response) -> list[str]:
 
 
 # --- list ------------------------------------------------------------------------------------------
-def test_list_defaults_to_the_first_membership_ordered_by_start(host_client, restaurant, other_restaurant):
+def test_list_defaults_to_the_first_membership_ordered_by_start(host_client, restaurant, other_restaurant_with_table):
     late, early = _at(restaurant, 20), _at(restaurant, 18)
-    _at(other_restaurant, 19)
+    _at(other_restaurant_with_table, 19)
 
     response = host_client.get(LIST_URL)
 
@@ -93,20 +93,20 @@ def test_list_bad_query_is_400(host_client, params, field):
     assert field in response.json()["details"]
 
 
-def test_list_of_a_restaurant_the_user_is_not_a_member_of_is_403(host_client, other_restaurant):
-    _at(other_restaurant, 19)
+def test_list_of_a_restaurant_the_user_is_not_a_member_of_is_403(host_client, other_restaurant_with_table):
+    _at(other_restaurant_with_table, 19)
 
-    response = host_client.get(LIST_URL, {"restaurantId": str(other_restaurant.pk)})
+    response = host_client.get(LIST_URL, {"restaurantId": str(other_restaurant_with_table.pk)})
 
     assert response.status_code == 403
     assert response.json() == {"error": "Forbidden"}
 
 
-def test_list_can_pick_any_of_the_users_restaurants(host_client, host, other_restaurant):
-    MembershipFactory(user=host, restaurant=other_restaurant)
-    theirs = _at(other_restaurant, 19)
+def test_list_can_pick_any_of_the_users_restaurants(host_client, host, other_restaurant_with_table):
+    MembershipFactory(user=host, restaurant=other_restaurant_with_table)
+    theirs = _at(other_restaurant_with_table, 19)
 
-    response = host_client.get(LIST_URL, {"restaurantId": str(other_restaurant.pk)})
+    response = host_client.get(LIST_URL, {"restaurantId": str(other_restaurant_with_table.pk)})
 
     assert [b["id"] for b in response.json()["items"]] == [str(theirs.pk)]
 
@@ -152,8 +152,8 @@ def test_retrieve_own_booking(host_client, restaurant):
 
 
 @pytest.mark.parametrize("path", ["{other}", "{unknown}", "not-a-uuid"])
-def test_retrieve_anything_else_is_404(host_client, other_restaurant, path):
-    other = _at(other_restaurant, 19)
+def test_retrieve_anything_else_is_404(host_client, other_restaurant_with_table, path):
+    other = _at(other_restaurant_with_table, 19)
 
     response = host_client.get(f"{LIST_URL}/" + path.format(other=other.pk, unknown=uuid.uuid4()))
 
@@ -162,11 +162,11 @@ def test_retrieve_anything_else_is_404(host_client, other_restaurant, path):
 
 
 # --- status summary --------------------------------------------------------------------------------
-def test_status_summary_counts_every_status(host_client, restaurant, other_restaurant):
+def test_status_summary_counts_every_status(host_client, restaurant, other_restaurant_with_table):
     _at(restaurant, 12, status="pending")
     _at(restaurant, 13, status="pending")
     _at(restaurant, 19, status="confirmed")
-    _at(other_restaurant, 19, status="confirmed")
+    _at(other_restaurant_with_table, 19, status="confirmed")
 
     response = host_client.get(f"{LIST_URL}/status-summary", {"restaurantId": str(restaurant.pk)})
     windowed = host_client.get(f"{LIST_URL}/status-summary", {"from": "2030-06-01T17:00:00+00:00"})

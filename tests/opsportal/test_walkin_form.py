@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 
 import pytest
 import time_machine
@@ -12,8 +11,9 @@ from django.test import Client
 
 from bookings.models import Booking, Customer
 from restaurants.models import OpeningHours
+from tests.builders import tomorrow
 from tests.factories import MembershipFactory, RestaurantFactory, ServicePeriodFactory, TableFactory, UserFactory
-from tests.opsportal.conftest import tomorrow
+from tests.opsportal.conftest import build
 
 pytestmark = pytest.mark.django_db
 
@@ -21,28 +21,9 @@ NEW_URL = "/ops/bookings/new"
 
 
 @pytest.fixture
-def staff(client, host, tables) -> Client:
+def staff(client, host, four_four_tops) -> Client:
     client.force_login(host)
     return client
-
-
-def _form(restaurant, **overrides) -> dict:
-    data = {
-        "restaurantId": str(restaurant.pk),
-        "source": "walk-in",
-        "date": tomorrow(restaurant).isoformat(),
-        "time": "19:00",
-        "party": "2",
-        "bookingType": "dinner",
-        "seating": "any",
-        "name": "Form Guest",
-        "email": "",
-        "phone": "",
-        "notes": "",
-        "idempotencyKey": str(uuid.uuid4()),
-    }
-    data.update(overrides)
-    return data
 
 
 def test_sign_in_is_required_and_the_login_page_is_staff_styled(client, db):
@@ -123,21 +104,22 @@ def test_default_slot_counts_the_grid_from_opening_time_and_the_validator_accept
         initial = staff.get(NEW_URL).context["form"].initial
         assert (initial["date"], initial["time"]) == (day.isoformat(), "11:10")
         response = staff.post(
-            NEW_URL, _form(restaurant, date=initial["date"], time=initial["time"], bookingType=initial["bookingType"])
+            NEW_URL,
+            build.form(restaurant, date=initial["date"], time=initial["time"], bookingType=initial["bookingType"]),
         )
 
     assert response.status_code == 302
     assert Booking.objects.get().start_time == dt.time(11, 10)
 
 
-def test_picker_lists_only_the_users_restaurants(staff, host, restaurant, other_restaurant):
+def test_picker_lists_only_the_users_restaurants(staff, host, restaurant, other_restaurant_with_table):
     third = RestaurantFactory(name="Aardvark Arms")
     MembershipFactory(user=host, restaurant=third)
 
     form = staff.get(NEW_URL).context["form"]
 
     assert list(form.fields["restaurantId"].queryset) == [third, restaurant]
-    assert other_restaurant.name not in staff.get(NEW_URL).content.decode()
+    assert other_restaurant_with_table.name not in staff.get(NEW_URL).content.decode()
 
 
 def test_a_user_without_membership_is_refused(client, db):
@@ -148,7 +130,7 @@ def test_a_user_without_membership_is_refused(client, db):
 
 def test_contactless_walkin_redirects_to_the_confirmation_card(staff, restaurant, host, caplog):
     with caplog.at_level(logging.INFO, logger="tablekeeper.ops"):
-        response = staff.post(NEW_URL, _form(restaurant))
+        response = staff.post(NEW_URL, build.form(restaurant))
 
     booking = Booking.objects.get()
     assert response.status_code == 302
@@ -178,7 +160,7 @@ def test_card_says_where_the_notification_goes(client, restaurant_email, guest_e
     membership = MembershipFactory(restaurant=restaurant)
     client.force_login(membership.user)
 
-    response = client.post(NEW_URL, _form(restaurant, email=guest_email), follow=True)
+    response = client.post(NEW_URL, build.form(restaurant, email=guest_email), follow=True)
 
     html = response.content.decode()
     assert "Awaiting confirmation" in html
@@ -186,7 +168,7 @@ def test_card_says_where_the_notification_goes(client, restaurant_email, guest_e
 
 
 def test_double_submit_creates_one_booking_and_shows_the_same_card(staff, restaurant):
-    data = _form(restaurant, email="twice@example.com", phone="07911 123456")
+    data = build.form(restaurant, email="twice@example.com", phone="07911 123456")
 
     first = staff.post(NEW_URL, data)
     second = staff.post(NEW_URL, data)
@@ -197,7 +179,7 @@ def test_double_submit_creates_one_booking_and_shows_the_same_card(staff, restau
 
 
 def test_back_button_with_changed_details_does_not_create_a_second_booking(staff, restaurant):
-    data = _form(restaurant)
+    data = build.form(restaurant)
     staff.post(NEW_URL, data)
 
     response = staff.post(NEW_URL, {**data, "party": "3"})
@@ -220,7 +202,7 @@ def test_back_button_with_changed_details_does_not_create_a_second_booking(staff
     ],
 )
 def test_field_errors_are_shown_next_to_the_field(staff, restaurant, overrides, field):
-    response = staff.post(NEW_URL, _form(restaurant, **overrides))
+    response = staff.post(NEW_URL, build.form(restaurant, **overrides))
 
     assert response.status_code == 400
     assert response.context["form"].errors[field]
@@ -229,15 +211,15 @@ def test_field_errors_are_shown_next_to_the_field(staff, restaurant, overrides, 
 
 
 def test_a_tampered_form_key_asks_for_a_new_form(staff, restaurant):
-    response = staff.post(NEW_URL, _form(restaurant, idempotencyKey="not-a-uuid"))
+    response = staff.post(NEW_URL, build.form(restaurant, idempotencyKey="not-a-uuid"))
 
     assert response.status_code == 400
     assert "This form is damaged or expired" in response.content.decode()
     assert Booking.objects.count() == 0
 
 
-def test_a_restaurant_outside_the_memberships_is_a_field_error(staff, restaurant, other_restaurant):
-    response = staff.post(NEW_URL, _form(restaurant, restaurantId=str(other_restaurant.pk)))
+def test_a_restaurant_outside_the_memberships_is_a_field_error(staff, restaurant, other_restaurant_with_table):
+    response = staff.post(NEW_URL, build.form(restaurant, restaurantId=str(other_restaurant_with_table.pk)))
 
     assert response.status_code == 400
     assert response.context["form"].errors["restaurantId"]
@@ -246,7 +228,7 @@ def test_a_restaurant_outside_the_memberships_is_a_field_error(staff, restaurant
 
 def test_pipeline_errors_are_shown_above_the_form_and_keep_the_key(staff, restaurant, settings):
     settings.BOOKING_VALIDATION_MODE = "unified"
-    data = _form(restaurant, time="23:30")
+    data = build.form(restaurant, time="23:30")
 
     response = staff.post(NEW_URL, data)
 
@@ -264,16 +246,16 @@ def test_capacity_error_is_a_form_level_error(client, settings):
     TableFactory(restaurant=restaurant, max_seats=2)
     client.force_login(MembershipFactory(restaurant=restaurant).user)
 
-    response = client.post(NEW_URL, _form(restaurant, party="6"))
+    response = client.post(NEW_URL, build.form(restaurant, party="6"))
 
     assert response.status_code == 409
     assert response.context["form"].non_field_errors()
     assert "No table for 6" in response.content.decode()
 
 
-def test_confirmation_of_another_restaurants_booking_is_404(client, other_host, restaurant, host, tables):
+def test_confirmation_of_another_restaurants_booking_is_404(client, other_host, restaurant, host, four_four_tops):
     client.force_login(host)
-    client.post(NEW_URL, _form(restaurant))
+    client.post(NEW_URL, build.form(restaurant))
     booking = Booking.objects.get()
     client.force_login(other_host)
 
