@@ -277,6 +277,11 @@ class PublicBookingCreateResponseSerializer(serializers.Serializer):
     duplicate = serializers.BooleanField()
 
 
+class CancelledSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=[Booking.Status.CANCELLED])
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error body: `error`, plus `code`, `details`, `issues`, `reasons` or `retryAfter`."""
 

@@ -297,7 +297,8 @@ def online_limit(restaurant: Restaurant, start_at: dt.datetime, party_size: int)
             f"{restaurant.name} takes online bookings up to {restaurant.booking_window_days} days ahead.",
             "OUTSIDE_BOOKING_WINDOW",
         )
-    if start_at < now + dt.timedelta(minutes=restaurant.min_notice_minutes):
+    # 0 minutes: guests may book until the start (the past-time rule and its grace still apply).
+    if restaurant.min_notice_minutes and start_at < now + dt.timedelta(minutes=restaurant.min_notice_minutes):
         return OnlineLimit(
             f"Online bookings close {restaurant.min_notice_minutes} minutes before the start; "
             f"please contact {restaurant.name}{phone}.",

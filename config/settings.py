@@ -173,6 +173,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "bookings.models.Booking.Status",
+        "CancelledStatusEnum": [("cancelled", "Cancelled")],
+    },
 }
 
 # --- Bookings -------------------------------------------------------------------------------

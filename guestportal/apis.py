@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from bookings.apis import ValidationModeHeaderMixin
 from bookings.availability import availability
 from bookings.models import Booking
-from bookings.serializers import BookingChangeSerializer, ErrorSerializer
+from bookings.serializers import BookingChangeSerializer, CancelledSerializer, ErrorSerializer
 from bookings.services.guests import guest_cancel, guest_modify
 from bookings.tokens import booking_for_token
 from config.errors import NotFound
@@ -23,7 +23,6 @@ from guestportal.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
     GuestBookingSerializer,
-    GuestCancelledSerializer,
 )
 from restaurants.models import Restaurant
 
@@ -114,8 +113,8 @@ class GuestBookingCancelApi(GuestApi):
         summary="Cancel (by the guest)",
         parameters=[TOKEN],
         request=None,
-        responses={200: GuestCancelledSerializer, 404: ERROR, 409: ERROR, 429: ERROR},
+        responses={200: CancelledSerializer, 404: ERROR, 409: ERROR, 429: ERROR},
     )
     def post(self, request, token: str):
         booking = guest_cancel(booking=booking_by_token(token))
-        return Response(GuestCancelledSerializer({"id": booking.pk, "status": booking.status}).data)
+        return Response(CancelledSerializer({"id": booking.pk, "status": booking.status}).data)

@@ -52,8 +52,3 @@ class GuestBookingSerializer(BookingSerializer):
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_changeDeadline(self, booking: Booking) -> str:
         return change_deadline(booking).astimezone(booking.restaurant.tz).isoformat()
-
-
-class GuestCancelledSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=[Booking.Status.CANCELLED])

@@ -87,10 +87,10 @@ def _outdated(notification: Notification) -> str:
     """
     booking, kind = notification.booking, notification.kind
     status = booking.status
-    if status == S.CANCELLED:
-        return "" if kind in CANCELLATION_KINDS else "superseded: the booking has been cancelled since"
     if kind == Kind.CONFIRMATION and status != S.CONFIRMED:
         return f"superseded: the booking is {status} now; the ticket is no longer valid"
+    if status == S.CANCELLED:
+        return "" if kind in CANCELLATION_KINDS else "superseded: the booking has been cancelled since"
     if kind in (Kind.REQUEST_RECEIVED, Kind.STAFF_PENDING_ATTENTION) and status not in Booking.PENDING_STATUSES:
         return f"superseded: the booking is {status} now"
     if kind in (Kind.REMINDER_24H, Kind.REMINDER_2H):

@@ -23,7 +23,13 @@ from bookings.apis import IDEMPOTENCY_KEY_PARAMETER, ValidationModeHeaderMixin, 
 from bookings.idempotency import request_fingerprint
 from bookings.models import Booking
 from bookings.selectors import booking_active_for_identity, booking_status_totals
-from bookings.serializers import BookingChangeSerializer, BookingInputSerializer, BookingSerializer, ErrorSerializer
+from bookings.serializers import (
+    BookingChangeSerializer,
+    BookingInputSerializer,
+    BookingSerializer,
+    CancelledSerializer,
+    ErrorSerializer,
+)
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from bookings.services.modification import booking_modify
@@ -37,7 +43,6 @@ from opsportal.serializers import (
     AssignTablesSerializer,
     BookingCreateResponseSerializer,
     BookingPageSerializer,
-    CancelledSerializer,
     ExportQuerySerializer,
     PageQuerySerializer,
     RestaurantScopeSerializer,

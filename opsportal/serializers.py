@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from bookings.models import Booking, BookingStatusChange
+from bookings.models import BookingStatusChange
 from bookings.serializers import BookingSerializer
 
 MAX_PAGE_SIZE = 50
@@ -45,11 +45,6 @@ class BookingCreateResponseSerializer(serializers.Serializer):
 
 class AssignTablesSerializer(serializers.Serializer):
     tableIds = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
-
-
-class CancelledSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=[Booking.Status.CANCELLED])
 
 
 class StaffSerializer(serializers.Serializer):

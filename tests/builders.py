@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bookings.serializers import BookingInputSerializer
-from bookings.services.actors import Actor
 from bookings.services.creation import BookingCreateResult, BookingRequest, Channel, RequestOrigin, booking_create
+from config.types import Actor
 from restaurants.models import Restaurant
 
 GUEST = {"name": "Ada Lovelace", "email": "Ada@Example.com", "phone": "07911 123456"}

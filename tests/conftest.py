@@ -106,7 +106,13 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def restaurant(db):
-    return RestaurantFactory(timezone="Europe/London")
+    """A London restaurant open 08:00-23:00 that allocates tables by hand.
+
+    Auto-allocation (DESIGN 11) would confirm every new request at once; the tests of other
+    behaviour check the request as it was made, so this restaurant leaves allocation to staff. The
+    clock's tests ask for `auto_allocating` instead.
+    """
+    return RestaurantFactory(timezone="Europe/London", auto_allocate=False)
 
 
 @pytest.fixture

@@ -84,7 +84,13 @@ def test_customer_booking_fields_history_and_details(restaurant, two_and_four_ta
     booking = Booking.objects.get()
     assert booking == result.booking
     assert (booking.source, booking.created_by, booking.seating_preference) == ("web", None, "window")
-    assert (booking.notes, booking.marketing_opt_in, booking.customer.marketing_opt_in) == ("window please", True, True)
+    # Consent ticked on the web stays on the booking; only the manage link or staff carry it to the
+    # customer (DESIGN 10).
+    assert (booking.notes, booking.marketing_opt_in, booking.customer.marketing_opt_in) == (
+        "window please",
+        True,
+        False,
+    )
     assert (booking.booking_date, booking.start_time, booking.end_time) == (DAY, dt.time(19), dt.time(21))
     assert booking.start_at == dt.datetime(2026, 6, 10, 18, tzinfo=dt.UTC)  # 19:00 BST
     assert booking.details == {

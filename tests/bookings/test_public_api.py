@@ -7,7 +7,6 @@ import json
 
 import pytest
 from rest_framework.test import APIClient
-from rest_framework.throttling import ScopedRateThrottle
 
 from bookings.models import Booking, Customer, TableAssignment
 from bookings.serializers import BookingSerializer
@@ -103,7 +102,8 @@ def test_marketing_opt_in_accepts_booleans_and_their_strings(
     response = post(api_client, build.body(restaurant, marketingOptIn=given))
     assert response.status_code == 201
     assert response.json()["booking"]["marketingOptIn"] is stored
-    assert Customer.objects.get().marketing_opt_in is stored
+    assert Booking.objects.get().marketing_opt_in is stored
+    assert Customer.objects.get().marketing_opt_in is False  # the manage link carries it (DESIGN 10)
 
 
 @pytest.mark.parametrize(
@@ -239,8 +239,11 @@ def test_a_gap_time_is_400_on_time(api_client, time_machine):
     assert list(response.json()["details"]) == ["time"]
 
 
-def test_throttled_per_client_ip(api_client, restaurant, two_and_four_tables, monkeypatch):
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"public_booking": "2/min"})
+def test_throttled_per_client_ip(api_client, restaurant, two_and_four_tables, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public_booking": "2/min"},
+    }
     assert post(api_client, build.body(restaurant)).status_code == 201
     assert post(api_client, {"bad": "body"}).status_code == 400
     response = post(api_client, build.body(restaurant, email="x@example.com"))

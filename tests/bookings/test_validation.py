@@ -64,6 +64,8 @@ def test_both_modes_reject_with_their_documented_body(
 
 
 def test_legacy_dining_time_depends_on_party_size(legacy, restaurant):
+    restaurant.max_online_party = 10  # a party of ten may book online here: the test is about dining times
+    restaurant.save()
     lunch_for_six = build.create(restaurant, time="12:00", party=6, bookingType="lunch").booking
     dinner_for_two = build.create(restaurant, time="20:00", party=2, email="b@example.com").booking
     dinner_for_four = build.create(restaurant, time="20:00", party=4, email="d@example.com").booking
@@ -159,6 +161,8 @@ def test_unified_service_periods_restrict_the_start(unified, restaurant, two_and
 
 
 def test_unified_past_time_with_grace(unified, restaurant, two_and_four_tables, time_machine):
+    restaurant.min_notice_minutes = 0  # online bookings until the start: the test is about the grace
+    restaurant.save()
     time_machine.move_to(dt.datetime(2026, 6, 10, 17, 4, tzinfo=dt.UTC), tick=False)  # 18:04 in London
     assert build.create(restaurant, time="18:00").booking  # within 5 minutes of grace
     time_machine.move_to(dt.datetime(2026, 6, 10, 17, 7, tzinfo=dt.UTC), tick=False)  # 18:07
@@ -288,9 +292,12 @@ def test_override_not_applied_leaves_the_issues(unified, restaurant, owner):
 # --- DST (acceptance 7) ---------------------------------------------------------------------------
 @pytest.fixture
 def new_york_round_the_clock(db, time_machine):
-    """A New York restaurant open round the clock with two eight-seat tables; now is 2026-01-05."""
+    """A New York restaurant open round the clock with two eight-seat tables, taking online bookings
+    a year ahead; now is 2026-01-05."""
     time_machine.move_to(dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC), tick=False)
-    restaurant = RestaurantFactory(timezone="America/New_York", country="US", open_every_day=False)
+    restaurant = RestaurantFactory(
+        timezone="America/New_York", country="US", open_every_day=False, booking_window_days=366
+    )
     OpeningHours.objects.bulk_create(
         OpeningHours(restaurant=restaurant, weekday=d, opens_at=dt.time(0), closes_at=dt.time(0)) for d in range(7)
     )  # open round the clock: the checks below are about the clock change, not the hours

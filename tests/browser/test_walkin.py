@@ -21,7 +21,9 @@ from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_walkin_form_in_a_browser(live_server, chromium_path):
-    restaurant = RestaurantFactory(open_every_day=False, contact_email="desk@browser-bistro.example.com")
+    restaurant = RestaurantFactory(
+        open_every_day=False, contact_email="desk@browser-bistro.example.com", auto_allocate=False
+    )
     OpeningHours.objects.bulk_create(
         OpeningHours(restaurant=restaurant, weekday=d, opens_at=dt.time(0), closes_at=dt.time(23, 59)) for d in range(7)
     )

@@ -24,9 +24,10 @@ NEW_YORK_DINNER = {**GUEST_CONTACTS, "time": "19:00", "phone": "+1 212 555 0123"
 
 @pytest.fixture
 def corner_and_co(db):
-    """Corner & Co, a New York restaurant with one six-seat table."""
+    """Corner & Co, a New York restaurant with one six-seat table, allocated by hand."""
     restaurant = RestaurantFactory(
         name="Corner & Co",
+        auto_allocate=False,
         timezone="America/New_York",
         country="US",
         address="5 Main St\nBrooklyn, NY",
@@ -55,7 +56,7 @@ def test_bodies_show_local_time_on_both_sides_of_dst(make_booking, corner_and_co
 
 
 def test_the_ticket_is_in_the_restaurant_timezone_after_spring_forward(make_booking, committed, corner_and_co):
-    booking = make_booking(restaurant=corner_and_co, date="2027-03-20", **NEW_YORK_DINNER)
+    booking = make_booking(restaurant=corner_and_co, channel=Channel.OPS, date="2027-03-20", **NEW_YORK_DINNER)
     mail.outbox.clear()
 
     with committed():
@@ -77,37 +78,80 @@ def test_local_label_names_the_zone():
     )
 
 
-def test_every_kind_has_the_design_subject_and_both_bodies(make_booking, corner_and_co):
-    booking = make_booking(restaurant=corner_and_co, **NEW_YORK_DINNER)
-    expected = {
+# Every kind of DESIGN 6, with the status in which its news is true (any other would be superseded).
+KINDS_AND_STATUSES = {
+    "request_received": "pending_allocation",
+    "staff_new_request": "pending_allocation",
+    "staff_pending_attention": "pending_allocation",
+    "updated": "pending_allocation",
+    "modification_requested": "pending_allocation",
+    "staff_guest_changed": "pending_allocation",
+    "confirmation": "confirmed",
+    "reminder_24h": "confirmed",
+    "reminder_2h": "confirmed",
+    "restaurant_cancellation": "cancelled",
+    "guest_cancellation": "cancelled",
+    "staff_guest_cancelled": "cancelled",
+    "booking_declined": "cancelled",
+    "review_request": "completed",
+}
+STATUS_WORDS = {
+    "pending_allocation": "Request received – awaiting a table",
+    "confirmed": "Confirmed",
+    "cancelled": "Cancelled",
+    "completed": "Completed",
+}
+
+
+def _design_subjects(booking) -> dict[str, str]:
+    local = booking.start_at.astimezone(booking.restaurant.tz)
+    reference = booking.reference
+    return {
         "request_received": "Reservation request received – Corner & Co",
         "confirmation": "Your reservation ticket – Corner & Co",
         "restaurant_cancellation": "Important update on your booking – Corner & Co",
         "guest_cancellation": "Booking cancelled – Corner & Co",
         "updated": "Reservation updated – Corner & Co",
-        "staff_new_request": f"New booking request {booking.reference} – Corner & Co",
+        "staff_new_request": f"New booking request {reference} – Corner & Co",
+        "modification_requested": "Reservation change requested – Corner & Co",
+        "staff_guest_changed": f"Booking {reference} changed by the guest – Corner & Co",
+        "staff_guest_cancelled": f"Booking {reference} cancelled by the guest – Corner & Co",
+        "booking_declined": "Update on your request – Corner & Co",
+        "reminder_24h": f"Corner & Co on {local:%A} {local.day} {local:%B} at {local:%H:%M}",
+        "reminder_2h": "You're up soon at Corner & Co",
+        "review_request": "How was your visit at Corner & Co?",
+        "staff_pending_attention": f"Action needed: booking {reference} pending",
     }
-    assert set(SUBJECTS) == set(expected)
-    for kind in expected:
-        Notification.objects.get_or_create(
-            booking=booking, kind=kind, dedupe_key="created", defaults={"queued_at": booking.created_at}
-        )
-    Notification.objects.update(status="queued")
+
+
+def test_every_kind_of_the_design_has_a_subject():
+    assert set(SUBJECTS) == set(KINDS_AND_STATUSES) == set(Notification.Kind.values)
+
+
+@pytest.mark.parametrize(("kind", "status"), KINDS_AND_STATUSES.items())
+def test_each_kind_has_the_design_subject_and_both_bodies(make_booking, corner_and_co, kind, status):
+    corner_and_co.review_url = "https://reviews.example.com/corner-and-co"
+    corner_and_co.save()
+    booking = make_booking(restaurant=corner_and_co, **NEW_YORK_DINNER)
+    stamps = {"checked_in_at": booking.start_at, "checked_out_at": booking.end_at} if status == "completed" else {}
+    Booking.objects.filter(pk=booking.pk).update(status=status, **stamps)
+    Notification.objects.all().delete()
     mail.outbox.clear()
+    row = Notification.objects.create(
+        booking=booking, kind=kind, dedupe_key=f"{kind}:{booking.start_at.isoformat()}", queued_at=booking.created_at
+    )
 
-    for row in Notification.objects.exclude(kind="confirmation"):
-        send_notification.delay(row.pk)
-    Booking.objects.filter(pk=booking.pk).update(status="confirmed")  # a ticket goes out only then
-    send_notification.delay(Notification.objects.get(kind="confirmation").pk)
+    send_notification.delay(row.pk)
 
-    assert sorted(m.subject for m in mail.outbox) == sorted(expected.values())
-    for message in mail.outbox:
-        html = message.alternatives[0].content
-        assert "Corner &amp; Co" in html and "Corner & Co" in message.body  # escaped in HTML only
-        for text in (message.body, html):
-            assert booking.reference in text
-            assert booking.customer_name.split()[0] in text
-            assert "Party size" in text and "Dinner" in text and "Any" in text
-            assert "+12125550100" in text and corner_and_co.contact_email in text
-            ticket = message.subject.startswith("Your reservation ticket")  # sent once the booking was confirmed
-            assert ("Confirmed" if ticket else "Request received – awaiting a table") in text
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == ("sent", "")
+    [message] = mail.outbox
+    assert message.subject == _design_subjects(booking)[kind]
+    html = message.alternatives[0].content
+    assert "Corner &amp; Co" in html and "Corner & Co" in message.body  # escaped in HTML only
+    for text in (message.body, html):
+        assert booking.reference in text
+        assert booking.customer_name.split()[0] in text
+        assert "Party size" in text and "Dinner" in text and "Any" in text
+        assert "+12125550100" in text and corner_and_co.contact_email in text
+        assert STATUS_WORDS[status] in text

@@ -84,7 +84,9 @@ def test_booking_type_defaults_to_the_service_period_of_the_slot(staff, restaura
         (dt.time(21, 30), 15, (1, dt.time(8, 0))),  # after the last seating (21:00): tomorrow's first
     ],
 )
-def test_default_slot_is_on_the_grid_in_the_restaurants_timezone(client, host, restaurant, now, interval, slot):
+def test_default_slot_is_on_the_grid_in_the_restaurants_timezone(
+    client, host, restaurant, four_four_tops, now, interval, slot
+):
     restaurant.timezone, restaurant.reservation_interval_minutes = "America/New_York", interval
     restaurant.save()
     day = dt.date(2030, 3, 1)
