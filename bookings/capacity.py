@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, DateTimeField, FilteredRelation, IntegerField, Q, UUIDField, Value
 
 from bookings.models import Booking
+from bookings.schedule import null
 from restaurants.models import Restaurant, Table, TableGroup
 
 
@@ -98,9 +99,7 @@ def _tag(kind: str) -> Value:
 
 def floor_for(restaurant: Restaurant, start_at: dt.datetime, end_at: dt.datetime) -> Floor:
     """The floor for bookings overlapping [start_at, end_at), in one query."""
-    no_int = Value(None, output_field=IntegerField())
-    no_uuid = Value(None, output_field=UUIDField())
-    no_time = Value(None, output_field=DateTimeField())
+    no_int, no_uuid, no_time = null(IntegerField()), null(UUIDField()), null(DateTimeField())
     tables = (
         Table.objects.filter(restaurant=restaurant, is_active=True)
         .order_by()

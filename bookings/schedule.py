@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import CharField, DateField, IntegerField, Q, TimeField, Value
+from django.db.models import CharField, DateField, Field, IntegerField, Q, TimeField, Value
+from django.db.models.functions import Cast
 
 from bookings.models import Booking
 from restaurants.models import OpeningHours, Restaurant, ServicePeriod, TurnTime
@@ -35,6 +36,11 @@ DURATIONS = {
     Booking.BookingType.DRINKS: 75,
     Booking.BookingType.DINNER: 120,
 }
+
+
+def null(field: Field) -> Cast:
+    """A typed NULL for a UNION ALL branch (PostgreSQL types an untyped NULL as text)."""
+    return Cast(Value(None), field)
 
 
 def minutes(t: dt.time) -> int:
@@ -134,12 +140,8 @@ class DaySchedule:
 def day_schedule(restaurant: Restaurant, day: dt.date) -> DaySchedule:
     """The restaurant's own schedule of one date (unified mode) in one query: its opening hours,
     service periods and turn times as one UNION ALL, told apart by the first column."""
-    no_text, no_date, no_time, no_int = (
-        Value("", output_field=CharField()),
-        Value(None, output_field=DateField()),
-        Value(None, output_field=TimeField()),
-        Value(None, output_field=IntegerField()),
-    )
+    no_text = Value("", output_field=CharField())
+    no_date, no_time, no_int = null(DateField()), null(TimeField()), null(IntegerField())
     hours = (
         OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
         .order_by()

@@ -207,7 +207,7 @@ def _call(url: str, body: dict | None = None, token: str | None = None) -> tuple
 
 @pytest.fixture
 def bistro(transactional_db):
-    restaurant = RestaurantFactory(name="Bistro Vert", timezone="America/New_York", country="US")
+    restaurant = RestaurantFactory(name="Bistro Vert", timezone="America/New_York", country="US", auto_allocate=False)
     TableFactory.create_batch(4, restaurant=restaurant, max_seats=6)
     host = UserFactory()
     MembershipFactory(user=host, restaurant=restaurant, role="host")
