@@ -10,7 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bookings.idempotency import request_fingerprint
-from bookings.serializers import BookingInputSerializer, ErrorSerializer, PublicBookingCreateResponseSerializer
+from bookings.serializers import (
+    BookingInputSerializer,
+    ErrorSerializer,
+    PublicBookingCreateResponseSerializer,
+    create_answer,
+)
 from bookings.services.creation import Channel, RequestOrigin, booking_create
 from bookings.validation import UNIFIED, current_mode
 from config.errors import NotFound
@@ -85,12 +90,6 @@ class BookingCreateApi(ValidationModeHeaderMixin, APIView):
             fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
             origin=request_origin(request),
         )
-        body = PublicBookingCreateResponseSerializer(
-            {
-                "booking": result.booking,
-                "idempotencyKey": result.idempotency_key,
-                "clientRequestId": result.client_request_id,
-                "duplicate": result.duplicate,
-            }
-        ).data
-        return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
+        return Response(
+            create_answer(result), status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
+        )

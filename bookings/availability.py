@@ -5,18 +5,20 @@ schedule in the configured mode, with table capacity and, on the web, the restau
 limits. A slot shown available is accepted by the creation pipeline unless somebody takes it in
 between.
 
-Cost: the day's schedule (one query in unified mode, none in legacy) and the floor of the whole day
-(one query), whatever the number of bookings; each slot is then judged in memory.
+Cost: one query in unified mode (the day's schedule and the floor of the whole day,
+`bookings.snapshot`), none in legacy mode, whatever the number of bookings; each slot is then
+judged in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
-from bookings.capacity import floor_for
-from bookings.schedule import minutes
-from bookings.validation import LEGACY, current_mode, judge, local_instant, online_limit, schedule_for
+from bookings.schedule import legacy_schedule, minutes
+from bookings.snapshot import day_snapshot
+from bookings.validation import LEGACY, current_mode, judge, local_instant, online_limit
 from config.errors import InvalidPayload
 from restaurants.models import Restaurant
 
@@ -39,7 +41,7 @@ def availability(
     party: int,
     booking_type: str | None = None,
     web: bool,
-    exclude_booking_id=None,
+    exclude_booking_id: uuid.UUID | None = None,
 ) -> list[Slot]:
     """Every start on the restaurant's grid that day for `party` (an empty list on a closed day).
 
@@ -48,14 +50,16 @@ def availability(
     rules, where the slot containing now is still bookable (DESIGN 5.5). `exclude_booking_id`: a
     booking being moved, which does not compete with itself.
     """
-    schedule = schedule_for(restaurant, day)
+    if current_mode() == LEGACY:
+        schedule, floor = legacy_schedule(restaurant, day), None
+    else:
+        midnight = local_instant(restaurant.tz, day, dt.time(0))
+        snapshot = day_snapshot(restaurant, day, window=(midnight, midnight + DAY_WINDOW))
+        assert snapshot.schedule is not None  # asked for: the day's own schedule
+        schedule, floor = snapshot.schedule, snapshot.floor
     starts = schedule.starts()
     if not starts:
         return []
-    floor = None
-    if current_mode() != LEGACY:
-        midnight = local_instant(restaurant.tz, day, dt.time(0))
-        floor = floor_for(restaurant, midnight, midnight + DAY_WINDOW)
     slots = []
     for start in starts:
         kind = booking_type or schedule.booking_type_at(start)

@@ -6,22 +6,21 @@ seats it, else the smallest free table group (largest parties placed first); a p
 single table or a group is still free for it afterwards. A group is free when every table in it
 is free; a table or a group "seats" a party when min_seats <= party <= max_seats.
 
-`floor_for` reads everything in one query (a UNION ALL of the active tables, the table groups'
-members and the bookings overlapping a window with their unreleased assignments); the rest is
-arithmetic in memory, so availability asks about every slot of a day for the cost of one read.
+`bookings.snapshot` reads it all in one query (the active tables, the table groups' members and
+the bookings overlapping a window with their unreleased assignments); the rest is arithmetic in
+memory, so availability asks about every slot of a day for the cost of one read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.db.models import CharField, DateTimeField, FilteredRelation, IntegerField, Q, UUIDField, Value
-
-from bookings.models import Booking
-from bookings.schedule import null
-from restaurants.models import Restaurant, Table, TableGroup
+if TYPE_CHECKING:
+    from bookings.snapshot import Row
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,9 @@ class Floor:
     groups: list[Seat] = field(default_factory=list)
     occupants: list[Occupant] = field(default_factory=list)
 
-    def free_table_ids(self, start_at: dt.datetime, end_at: dt.datetime, *, exclude=None) -> set[int]:
+    def free_table_ids(
+        self, start_at: dt.datetime, end_at: dt.datetime, *, exclude: uuid.UUID | None = None
+    ) -> set[int]:
         """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module)."""
         overlapping = [o for o in self.occupants if o.booking_id != exclude and o.overlaps(start_at, end_at)]
         free = {table_id for seat in self.tables for table_id in seat.table_ids}
@@ -79,10 +80,12 @@ class Floor:
                 return min(fitting, key=Seat.size)
         return None
 
-    def fits(self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude=None) -> bool:
+    def fits(self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude: uuid.UUID | None = None) -> bool:
         return self.best_seat(self.free_table_ids(start_at, end_at, exclude=exclude), party) is not None
 
-    def seats_for(self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude=None) -> list[Seat]:
+    def seats_for(
+        self, start_at: dt.datetime, end_at: dt.datetime, party: int, *, exclude: uuid.UUID | None = None
+    ) -> list[Seat]:
         """Every free table and group that seats `party`, best fit first (singles, then groups)."""
         free = self.free_table_ids(start_at, end_at, exclude=exclude)
         return [
@@ -93,62 +96,20 @@ class Floor:
         ]
 
 
-def _tag(kind: str) -> Value:
-    return Value(kind, output_field=CharField())
-
-
-def floor_for(restaurant: Restaurant, start_at: dt.datetime, end_at: dt.datetime) -> Floor:
-    """The floor for bookings overlapping [start_at, end_at), in one query."""
-    no_int, no_uuid, no_time = null(IntegerField()), null(UUIDField()), null(DateTimeField())
-    tables = (
-        Table.objects.filter(restaurant=restaurant, is_active=True)
-        .order_by()
-        .values_list(_tag("T"), "pk", "min_seats", "max_seats", no_int, no_uuid, no_time, no_time)
-    )
-    members = (
-        TableGroup.tables.through.objects.filter(tablegroup__restaurant=restaurant)
-        .order_by()
-        .values_list(
-            _tag("G"),
-            "table_id",
-            "tablegroup__min_seats",
-            "tablegroup__max_seats",
-            "tablegroup_id",
-            no_uuid,
-            no_time,
-            no_time,
-        )
-    )
-    bookings = (
-        Booking.objects.filter(
-            restaurant=restaurant,
-            status__in=Booking.ACTIVE_STATUSES,
-            # The lower bound adds nothing logically (no booking lasts MAX_SPAN) but lets the
-            # (restaurant, start_at) index read one window instead of the restaurant's whole history.
-            start_at__gt=start_at - Booking.MAX_SPAN,
-            start_at__lt=end_at,
-            end_at__gt=start_at,
-        )
-        .alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
-        .order_by()
-        .values_list(_tag("B"), "live__table_id", no_int, "party_size", no_int, "pk", "start_at", "end_at")
-    )
-    return _floor(tables.union(members, bookings, all=True))
-
-
-def _floor(rows) -> Floor:
+def floor_from_rows(rows: Iterable[Row]) -> Floor:
+    """The floor from a snapshot's rows (`bookings.snapshot`): tables, group members, bookings."""
     active: dict[int, Seat] = {}
     groups: dict[int, tuple[set[int], int, int]] = {}
     held: dict[uuid.UUID, tuple[dt.datetime, dt.datetime, int, set[int]]] = {}
-    for tag, table_id, low, high, group_id, booking_id, start, end in rows:
-        if tag == "T":
-            active[table_id] = Seat(frozenset({table_id}), low, high)
-        elif tag == "G":
-            groups.setdefault(group_id, (set(), low, high))[0].add(table_id)
-        else:
-            occupant = held.setdefault(booking_id, (start, end, high, set()))
-            if table_id is not None:
-                occupant[3].add(table_id)
+    for row in rows:
+        if row.tag == "table":
+            active[row.int_a] = Seat(frozenset({row.int_a}), row.int_b, row.int_c)
+        elif row.tag == "group":
+            groups.setdefault(row.int_d, (set(), row.int_b, row.int_c))[0].add(row.int_a)
+        elif row.tag == "booking":
+            occupant = held.setdefault(row.uuid, (row.instant_a, row.instant_b, row.int_c, set()))
+            if row.int_a is not None:
+                occupant[3].add(row.int_a)
     return Floor(
         tables=list(active.values()),
         # A group with an inactive table (or fewer than two tables) cannot be given to anyone.

@@ -1,9 +1,10 @@
 """The per-restaurant-and-date lock that creation, modification and table assignment share.
 
-PostgreSQL: a transaction-scoped advisory lock with a short lock_timeout, so a contended slot answers
-"try again" instead of hanging. SQLite (the embedded default) runs every atomic block with
-`transaction_mode=IMMEDIATE` (config.settings), which already serialises writers, so no lock is
-needed there.
+PostgreSQL: transaction-scoped advisory locks under a short lock_timeout, so a contended slot answers
+"try again" instead of hanging; the timeout and the locks are one statement (the timeout is set in
+a sub-select, which runs before the outer select list takes the locks). SQLite (the embedded
+default) runs every atomic block with `transaction_mode=IMMEDIATE` (config.settings), which already
+serialises writers, so no lock is needed there.
 """
 
 from __future__ import annotations
@@ -21,22 +22,25 @@ class LockTimeout(Conflict):
         super().__init__("The booking slot is busy, try again", code="LOCK_TIMEOUT")
 
 
-def set_lock_timeout() -> None:
-    """Bound every lock wait of the current transaction (advisory and row locks alike)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"])
+def day_lock_key(restaurant_id, day: date) -> str:
+    return f"booking-day:{restaurant_id}:{day}"
 
 
-def lock_restaurant_day(*, restaurant_id, day: date) -> None:
-    """Take the slot lock for one restaurant and date; must run inside `transaction.atomic()`."""
+def lock_restaurant_day(*, restaurant_id, day: date, also: tuple[str, ...] = ()) -> None:
+    """Take the slot lock for one restaurant and date, then the locks named in `also` (in that order,
+    always after the day's: no two transactions can wait on each other); inside `transaction.atomic()`.
+
+    Bounds every later lock wait of the transaction too (row locks included).
+    """
     if connection.vendor != "postgresql":
         return
-    set_lock_timeout()
+    keys = [day_lock_key(restaurant_id, day), *also]
+    locks = ", ".join("pg_advisory_xact_lock(hashtextextended(%s, 0))" for _ in keys)
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"booking-day:{restaurant_id}:{day}"]
+                f"SELECT {locks} FROM (SELECT set_config('lock_timeout', %s, true)) AS bounded",
+                [*keys, f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
             )
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available

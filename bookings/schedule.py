@@ -16,31 +16,31 @@ bookings starting after midnight on the same date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from django.db.models import CharField, DateField, Field, IntegerField, Q, TimeField, Value
-from django.db.models.functions import Cast
+from typing import TYPE_CHECKING
 
 from bookings.models import Booking
-from restaurants.models import OpeningHours, Restaurant, ServicePeriod, TurnTime
+from restaurants.models import MAX_TURN_MINUTES, Restaurant
+
+if TYPE_CHECKING:
+    from bookings.snapshot import Row
 
 DAY_MINUTES = 24 * 60
 LEGACY_PERIODS = (("lunch", dt.time(12), dt.time(15)), ("dinner", dt.time(17), dt.time(22)))
 # Without a service period at a time, the booking type goes by the hour: breakfast before 11:00,
 # lunch before 16:00, dinner after.
 BY_THE_HOUR = ((dt.time(11), Booking.BookingType.BREAKFAST), (dt.time(16), Booking.BookingType.LUNCH))
+# The longest a booking can last: the durations below and every turn time stay within it, so a
+# read of the bookings overlapping a slot can stop this far after its start.
+LONGEST_STAY = MAX_TURN_MINUTES
 # How long a booking lasts in unified mode when no turn time matches (DESIGN 5.5).
-DURATIONS = {
+DURATIONS: dict[str, int] = {
     Booking.BookingType.BREAKFAST: 60,
     Booking.BookingType.LUNCH: 90,
     Booking.BookingType.DRINKS: 75,
     Booking.BookingType.DINNER: 120,
 }
-
-
-def null(field: Field) -> Cast:
-    """A typed NULL for a UNION ALL branch (PostgreSQL types an untyped NULL as text)."""
-    return Cast(Value(None), field)
 
 
 def minutes(t: dt.time) -> int:
@@ -137,40 +137,20 @@ class DaySchedule:
         return next((kind for before, kind in BY_THE_HOUR if t < before), Booking.BookingType.DINNER)
 
 
-def day_schedule(restaurant: Restaurant, day: dt.date) -> DaySchedule:
-    """The restaurant's own schedule of one date (unified mode) in one query: its opening hours,
-    service periods and turn times as one UNION ALL, told apart by the first column."""
-    no_text = Value("", output_field=CharField())
-    no_date, no_time, no_int = null(DateField()), null(TimeField()), null(IntegerField())
-    hours = (
-        OpeningHours.objects.filter(Q(date=day) | Q(date__isnull=True, weekday=day.weekday()), restaurant=restaurant)
-        .order_by()
-        .values_list(Value("H"), no_text, "date", "opens_at", "closes_at", "is_closed", no_int, no_int, no_int)
-    )
-    periods = (
-        ServicePeriod.objects.filter(Q(weekday__isnull=True) | Q(weekday=day.weekday()), restaurant=restaurant)
-        .order_by()
-        .values_list(Value("P"), "name", no_date, "start_time", "end_time", Value(False), no_int, no_int, no_int)
-    )
-    turns = (
-        TurnTime.objects.filter(restaurant=restaurant)
-        .order_by()
-        .values_list(
-            Value("T"), "booking_type", no_date, no_time, no_time, Value(False), "party_min", "party_max", "minutes"
-        )
-    )
-    rows = list(hours.union(periods, turns, all=True))
-    opening_rows = sorted((r for r in rows if r[0] == "H"), key=lambda r: r[2] is None)  # a dated row wins
+def schedule_from_rows(restaurant: Restaurant, day: dt.date, rows: Iterable[Row]) -> DaySchedule:
+    """The unified schedule of `day` from a snapshot's rows (`bookings.snapshot`): its opening hours
+    (a dated row wins over the weekday row), service periods and turn times."""
+    opening_rows = sorted((r for r in rows if r.tag == "hours"), key=lambda r: r.date is None)
     opening = None
-    if opening_rows and not opening_rows[0][5]:
-        opening = (opening_rows[0][3], opening_rows[0][4])
+    if opening_rows and not opening_rows[0].flag:
+        opening = (opening_rows[0].time_a, opening_rows[0].time_b)
     return DaySchedule(
         day=day,
         opening=opening,
-        periods=tuple(sorted((Period(r[1], r[3], r[4]) for r in rows if r[0] == "P"), key=_by_start)),
+        periods=tuple(sorted((Period(r.text, r.time_a, r.time_b) for r in rows if r.tag == "period"), key=_by_start)),
         interval=restaurant.reservation_interval_minutes,
         last_seating_buffer=restaurant.last_seating_buffer_minutes,
-        turn_times=tuple(TurnRule(r[6], r[7], r[1], r[8]) for r in rows if r[0] == "T"),
+        turn_times=tuple(TurnRule(r.int_a, r.int_b, r.text, r.int_c) for r in rows if r.tag == "turn"),
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,9 +22,9 @@ from rest_framework import serializers
 
 from bookings.contacts import Recipient, is_placeholder_email, normalise_phone
 from bookings.models import Booking
-from bookings.services.creation import BookingRequest
+from bookings.services.creation import BookingCreateResult, BookingRequest
 from restaurants.models import Restaurant
-from restaurants.selectors import restaurant_list_for_user
+from restaurants.selectors import membership_get
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # How far back and ahead a booking date may be, whatever the mode: a restaurant's book has no use
@@ -171,8 +172,10 @@ class BookingInputSerializer(serializers.Serializer):
             if not attrs["phone"]:
                 return None
             user = self.context.get("user")  # absent in the shell: a trusted caller
-            scope = restaurant_list_for_user(user=user) if user else Restaurant.objects.all()
-            return scope.filter(pk=attrs["restaurant_id"]).first()
+            if user is None:
+                return Restaurant.objects.filter(pk=attrs["restaurant_id"]).first()
+            membership = membership_get(user=user, restaurant_id=attrs["restaurant_id"])
+            return membership.restaurant if membership else None
         lookup = {"slug": attrs["restaurant_slug"]} if attrs.get("restaurant_slug") else {"pk": attrs["restaurant_id"]}
         return Restaurant.objects.filter(is_active=True, **lookup).first()
 
@@ -266,6 +269,60 @@ class BookingSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_endAt(self, booking: Booking) -> str:
         return booking.end_at.astimezone(booking.restaurant.tz).isoformat()
+
+
+def _utc(instant: dt.datetime) -> str:
+    """A DRF DateTimeField's rendering: ISO 8601 in UTC, "Z" for +00:00."""
+    text = instant.astimezone(dt.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def booking_representation(booking: Booking) -> dict[str, Any]:
+    """The booking of DESIGN 5.2 as JSON-ready data, exactly what `BookingSerializer` renders.
+
+    Built directly: the serializer documents the schema, while the answers skip a ModelSerializer's
+    field building on every request (DESIGN 13). A test keeps the two identical.
+    """
+    tz = booking.restaurant.tz
+    return {
+        "id": str(booking.pk),
+        "reference": booking.reference,
+        "restaurantId": str(booking.restaurant_id),
+        "restaurantName": booking.restaurant.name,
+        "bookingDate": booking.booking_date.isoformat(),
+        "startTime": booking.start_time.strftime("%H:%M"),
+        "endTime": booking.end_time.strftime("%H:%M"),
+        "startAt": booking.start_at.astimezone(tz).isoformat(),
+        "endAt": booking.end_at.astimezone(tz).isoformat(),
+        "partySize": booking.party_size,
+        "bookingType": booking.booking_type,
+        "seating": booking.seating_preference,
+        "status": booking.status,
+        "source": booking.source,
+        "customerName": booking.customer_name,
+        "customerEmail": booking.customer_email,
+        "customerPhone": booking.customer_phone,
+        "notes": booking.notes,
+        "marketingOptIn": booking.marketing_opt_in,
+        "idempotencyKey": booking.idempotency_key,
+        "clientRequestId": str(booking.client_request_id),
+        "notificationRecipient": str(booking.notification_recipient),
+        "createdAt": _utc(booking.created_at),
+        "updatedAt": _utc(booking.updated_at),
+    }
+
+
+def create_answer(result: BookingCreateResult, *, bookings: list[Booking] | None = None) -> dict[str, Any]:
+    """The create answer of DESIGN 5.1/5.2; `bookings` (the identity's active ones) on the ops channel only."""
+    answer: dict[str, Any] = {"booking": booking_representation(result.booking)}
+    if bookings is not None:
+        answer["bookings"] = [booking_representation(b) for b in bookings]
+    answer.update(
+        idempotencyKey=result.idempotency_key,
+        clientRequestId=str(result.client_request_id),
+        duplicate=result.duplicate,
+    )
+    return answer
 
 
 class PublicBookingCreateResponseSerializer(serializers.Serializer):

@@ -26,15 +26,17 @@ turn times) and the floor (`bookings.capacity`: tables, groups and the overlappi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.capacity import Floor, floor_for
+from bookings.capacity import Floor
 from bookings.models import Booking
-from bookings.schedule import DaySchedule, clock, day_schedule, legacy_schedule, minutes
+from bookings.schedule import LONGEST_STAY, DaySchedule, clock, legacy_schedule, minutes
+from bookings.snapshot import DaySnapshot, day_schedule, day_snapshot, floor_for
 from config.errors import ApplicationError, InvalidPayload
 from restaurants.models import Restaurant
 
@@ -52,6 +54,24 @@ def current_mode() -> str:
 def schedule_for(restaurant: Restaurant, day: dt.date) -> DaySchedule:
     """The day's schedule under the configured mode's rules."""
     return legacy_schedule(restaurant, day) if current_mode() == LEGACY else day_schedule(restaurant, day)
+
+
+def booking_snapshot(
+    restaurant: Restaurant, day: dt.date, start_at: dt.datetime, *, idempotency_key: str | None, guest_email: str
+) -> DaySnapshot:
+    """What validating a booking starting at `start_at` reads, in one query: in unified mode the day's
+    schedule and the floor of every booking that can overlap it (none lasts longer than the longest
+    turn time); legacy mode's schedule is fixed and it has no capacity. Plus the twin and the email's
+    recent bookings the pipeline asks for."""
+    legacy = current_mode() == LEGACY
+    return day_snapshot(
+        restaurant,
+        day,
+        schedule=legacy_schedule(restaurant, day) if legacy else None,
+        window=None if legacy else (start_at, start_at + dt.timedelta(minutes=LONGEST_STAY)),
+        idempotency_key=idempotency_key,
+        guest_email=guest_email,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,7 +161,7 @@ def judge(
     *,
     ops_channel: bool,
     floor: Floor | None = None,
-    exclude_booking_id=None,
+    exclude_booking_id: uuid.UUID | None = None,
 ) -> Judgement:
     """The mode's rules on one start time of `schedule`'s day: the one rule behind creation,
     modification and availability.
@@ -172,20 +192,23 @@ def validate_booking(
     ops_channel: bool,
     override_reason: str | None = None,
     may_override: bool = False,
-    exclude_booking_id=None,
+    exclude_booking_id: uuid.UUID | None = None,
+    snapshot: DaySnapshot | None = None,
 ) -> ValidatedSlot:
     """Validate one requested slot in the configured mode, or raise its documented error.
 
     `override_reason`: an owner's or manager's request to pass the overridable issues (unified
-    mode); `may_override` says whether the actor may.
+    mode); `may_override` says whether the actor may. `snapshot`: the day already read
+    (`booking_snapshot`), else it is read here.
     """
     verdict = judge(
         restaurant,
-        schedule_for(restaurant, booking_date),
+        snapshot.schedule if snapshot and snapshot.schedule else schedule_for(restaurant, booking_date),
         start_time,
         party_size,
         booking_type,
         ops_channel=ops_channel,
+        floor=snapshot.floor if snapshot else None,
         exclude_booking_id=exclude_booking_id,
     )
     if verdict.reasons:

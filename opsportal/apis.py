@@ -15,6 +15,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -29,6 +30,8 @@ from bookings.serializers import (
     BookingSerializer,
     CancelledSerializer,
     ErrorSerializer,
+    booking_representation,
+    create_answer,
 )
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
@@ -36,6 +39,7 @@ from bookings.services.modification import booking_modify
 from config import throttling
 from config.throttling import ScopedThrottle
 from opsportal import selectors
+from opsportal.authentication import StaffTokenAuthentication
 from opsportal.events import error_code, log_walkin
 from opsportal.filters import BookingFilterSet
 from opsportal.permissions import NO_RESTAURANT, IsRestaurantMember
@@ -115,6 +119,8 @@ def _booking_action(summary: str, **extra):
 )
 class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     serializer_class = BookingSerializer
+    # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
+    authentication_classes = [StaffTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, IsRestaurantMember]
     filter_backends = [DjangoFilterBackend]
     filterset_class = BookingFilterSet
@@ -168,16 +174,11 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
             origin=request_origin(request),
             via="api",
         )
-        booking = result.booking
-        body = BookingCreateResponseSerializer(
-            {
-                "booking": booking,
-                "bookings": booking_active_for_identity(booking.customer),
-                "idempotencyKey": result.idempotency_key,
-                "clientRequestId": result.client_request_id,
-                "duplicate": result.duplicate,
-            }
-        ).data
+        # A guest identity made by this very request has no other booking: no need to ask.
+        bookings = (
+            [result.booking] if result.new_customer else list(booking_active_for_identity(result.booking.customer))
+        )
+        body = create_answer(result, bookings=bookings)
         return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
 
     def handle_exception(self, exc):
@@ -209,17 +210,11 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         total = bookings.count()
         offset = (number - 1) * size
         items = list(bookings[offset : offset + size]) if offset < total else []
-        return Response(
-            BookingPageSerializer(
-                {
-                    "items": items,
-                    "pageInfo": {"page": number, "pageSize": size, "total": total, "hasNext": offset + size < total},
-                }
-            ).data
-        )
+        page_info = {"page": number, "pageSize": size, "total": total, "hasNext": offset + size < total}
+        return Response({"items": [booking_representation(b) for b in items], "pageInfo": page_info})
 
     def retrieve(self, request, pk=None):
-        return Response(BookingSerializer(self.get_object()).data)
+        return Response(booking_representation(self.get_object()))
 
     @extend_schema(
         summary="Bookings per status",
@@ -288,7 +283,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         changes = BookingChangeSerializer(data=request.data)
         changes.is_valid(raise_exception=True)
         booking = booking_modify(booking=booking, actor=request.user, **changes.validated_data)
-        return Response(BookingSerializer(booking).data)
+        return Response(booking_representation(booking))
 
     def destroy(self, request, pk=None):
         booking = lifecycle.booking_cancel(booking=self.get_object(), actor=request.user, by_guest=False)
@@ -328,4 +323,4 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
 
     def _run(self, service, booking=None, **kwargs) -> Response:
         booking = service(booking=booking or self.get_object(), actor=self.request.user, **kwargs)
-        return Response(BookingSerializer(booking).data)
+        return Response(booking_representation(booking))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from opsportal.selectors import membership_for_staff
+from restaurants.selectors import membership_get
 
 NO_RESTAURANT = object()  # the view's answer for an action that is not about one restaurant
 
@@ -23,6 +23,6 @@ class IsRestaurantMember(BasePermission):
         restaurant_id = view.acting_restaurant_id(request)
         if restaurant_id is NO_RESTAURANT:
             return True
-        membership = membership_for_staff(user=request.user, restaurant_id=restaurant_id)
+        membership = membership_get(user=request.user, restaurant_id=restaurant_id)
         request.membership = membership
         return membership is not None

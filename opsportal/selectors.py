@@ -10,9 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
 from config.errors import NotFound
-from config.types import RequestUser
-from restaurants.models import Membership, Restaurant
-from restaurants.selectors import membership_get, membership_list_for_user
+from restaurants.models import Restaurant
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -33,17 +31,6 @@ def booking_get_for_staff(*, user: User, booking_id: uuid.UUID | str) -> Booking
     if booking is None:
         raise NotFound()
     return booking
-
-
-def membership_for_staff(*, user: RequestUser, restaurant_id: uuid.UUID | None = None) -> Membership | None:
-    """The membership a request acts under: of `restaurant_id`, or the user's first (DESIGN 7).
-
-    None when the user is not a member there (or the restaurant does not exist): callers answer 403
-    either way, so existence does not leak.
-    """
-    if restaurant_id is None:
-        return membership_list_for_user(user=user).first()
-    return membership_get(user=user, restaurant_id=restaurant_id)
 
 
 def booking_history(*, booking: Booking) -> QuerySet[BookingStatusChange]:

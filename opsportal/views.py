@@ -27,7 +27,7 @@ from opsportal import selectors
 from opsportal.events import error_code, log_walkin
 from opsportal.forms import WalkInForm
 from opsportal.walkins import walkin_create
-from restaurants.selectors import membership_list_for_user
+from restaurants.selectors import membership_get, membership_list_for_user
 
 # How the confirmation card names the two statuses a new walk-in can have; the rest read as labelled.
 STATUS_WORDS = {"pending": "Awaiting confirmation", "pending_allocation": "Allocation in progress"}
@@ -72,9 +72,7 @@ def walkin_new(request):
         log_walkin("booking_refused", error="INVALID_PAYLOAD", level=logging.WARNING, **event)
         return render(request, "opsportal/walkin_form.html", {"form": form}, status=400)
     try:
-        membership = selectors.membership_for_staff(
-            user=request.user, restaurant_id=form.cleaned_data["restaurantId"].pk
-        )
+        membership = membership_get(user=request.user, restaurant_id=form.cleaned_data["restaurantId"].pk)
         if membership is None:
             raise Forbidden()
         result = walkin_create(

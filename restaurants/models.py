@@ -13,6 +13,8 @@ from django.utils import timezone
 # Upper bounds of the clock's settings (DESIGN 11): a job looks back over a bounded window.
 MAX_ATTENTION_MINUTES = 24 * 60
 MAX_WAIT_HOURS = 7 * 24
+# The longest a party may stay (a turn time): bookings.schedule reads overlapping bookings this far.
+MAX_TURN_MINUTES = 6 * 60
 
 
 def validate_timezone(value: str) -> None:
@@ -261,7 +263,7 @@ class TurnTime(models.Model):
     booking_type = models.CharField(
         max_length=16, choices=ServicePeriod.Name.choices, blank=True, help_text="Blank: any booking type."
     )
-    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5)])
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(MAX_TURN_MINUTES)])
 
     class Meta:
         ordering = ["restaurant", "party_min", "party_max", "booking_type"]
@@ -272,9 +274,9 @@ class TurnTime(models.Model):
                 violation_error_message="A party range starts at 1 or more and ends at or after its start.",
             ),
             models.CheckConstraint(
-                condition=Q(minutes__gte=5),
-                name="turn_time_minutes_positive",
-                violation_error_message="A turn time is at least 5 minutes.",
+                condition=Q(minutes__gte=5, minutes__lte=MAX_TURN_MINUTES),
+                name="turn_time_minutes_in_range",
+                violation_error_message=f"A turn time is between 5 minutes and {MAX_TURN_MINUTES // 60} hours.",
             ),
             models.UniqueConstraint(
                 fields=["restaurant", "party_min", "party_max", "booking_type"],

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from bookings.capacity import Seat, floor_for
+from bookings.capacity import Seat
 from bookings.models import Booking
 from bookings.services.lifecycle import booking_assign_tables, lock_booking_and_day
+from bookings.snapshot import floor_for
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from bookings.locking import LockTimeout, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
 from bookings.services.actors import staff_of
 from bookings.services.customers import customer_for_guest, customer_upsert
-from bookings.validation import online_limit, validate_booking
+from bookings.validation import booking_snapshot, local_instant, online_limit, validate_booking
 from config.errors import ApplicationError, Conflict, InvalidPayload
 from config.types import Actor
 from restaurants.models import Restaurant
@@ -87,6 +87,7 @@ class BookingCreateResult:
     duplicate: bool
     client_request_id: uuid.UUID
     idempotency_key: str | None
+    new_customer: bool = False  # the guest identity was made by this request (so it has no other booking)
 
 
 class IdempotencyMismatch(ApplicationError):
@@ -116,6 +117,10 @@ def booking_create(
     """
     key = normalise_key(idempotency_key)
     client_request_id = client_request_id_for(key)
+    # A replay is answered before anything else, without taking the slot lock (DESIGN 5.4). A twin
+    # still in flight is seen again under the lock (`day_snapshot`) or by the unique constraints.
+    if (twin := _find_by_key(restaurant, key)) is not None:
+        return _replay(twin, fingerprint)
     attempts = 0
     while True:
         attempts += 1
@@ -155,19 +160,6 @@ class EmailLimit(ApplicationError):
             status=429,
             code="EMAIL_LIMIT",
         )
-
-
-def _check_email_limit(restaurant: Restaurant, email: str) -> None:
-    """At most WEB_BOOKINGS_PER_EMAIL_PER_DAY web bookings in 24 hours for one email (DESIGN 10)."""
-    limit = settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY
-    recent = Booking.objects.filter(
-        restaurant=restaurant,
-        customer_email=email,
-        source=Booking.Source.WEB,
-        created_at__gte=timezone.now() - dt.timedelta(hours=24),
-    )
-    if recent.count() >= limit:
-        raise EmailLimit(limit)
 
 
 def _find_by_key(restaurant: Restaurant, key: str | None) -> Booking | None:
@@ -212,12 +204,19 @@ def _create(
     asked = booking_request
     web = channel == Channel.CUSTOMER
     email = normalise_email(asked.email)
-    lock_restaurant_day(restaurant_id=restaurant.pk, day=asked.booking_date)
-    twin = _find_by_key(restaurant, key)
-    if twin is not None:
-        return _replay(twin, fingerprint)
-    if web:
-        _check_email_limit(restaurant, email)
+    start_at = local_instant(restaurant.tz, asked.booking_date, asked.start_time)
+    # The per-email limit is held under a lock of its own, taken after the day's (DESIGN 10).
+    email_lock = (f"booking-email:{restaurant.pk}:{email}",) if web else ()
+    lock_restaurant_day(restaurant_id=restaurant.pk, day=asked.booking_date, also=email_lock)
+    # One read under the lock: a twin that committed while this request waited, the guest email's
+    # recent bookings, the day's schedule and the floor around the slot.
+    snapshot = booking_snapshot(
+        restaurant, asked.booking_date, start_at, idempotency_key=key, guest_email=email if web else ""
+    )
+    if snapshot.twin_id is not None:
+        return _replay(Booking.objects.select_related("restaurant").get(pk=snapshot.twin_id), fingerprint)
+    if web and snapshot.email_bookings >= settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY:
+        raise EmailLimit(settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY)
 
     slot = validate_booking(
         restaurant=restaurant,
@@ -228,6 +227,7 @@ def _create(
         ops_channel=channel == Channel.OPS,
         override_reason=asked.override_reason,
         may_override=may_override,
+        snapshot=snapshot,
     )
     # Guests on the web are bound by the restaurant's online limits; an owner's override (seed_demo
     # fills a past day this way) is not.
@@ -241,11 +241,11 @@ def _create(
     except ValueError as exc:
         raise InvalidPayload({"phone": [str(exc)]}) from exc
     if web:
-        customer = customer_for_guest(
+        customer, new_customer = customer_for_guest(
             restaurant=restaurant, full_name=asked.name, email=email, phone=phone, client_request_id=client_request_id
         )
     else:
-        customer = customer_upsert(
+        customer, new_customer = customer_upsert(
             restaurant=restaurant,
             full_name=asked.name,
             email=email,
@@ -298,5 +298,9 @@ def _create(
         metadata={"overriddenIssues": slot.override["issues"]} if slot.override else {},
     )
     return BookingCreateResult(
-        booking=booking, duplicate=False, client_request_id=client_request_id, idempotency_key=key
+        booking=booking,
+        duplicate=False,
+        client_request_id=client_request_id,
+        idempotency_key=key,
+        new_customer=new_customer,
     )

@@ -7,16 +7,16 @@ Two callers, two levels of trust:
   joins one found by phone alone, since anybody can type anybody's phone or email (DESIGN 10).
 
 Both are safe under concurrent calls without a read-then-write race: the insert is an
-`INSERT ... ON CONFLICT DO NOTHING` (`bulk_create(ignore_conflicts=True)`) against the two unique
-constraints, and whichever row won is read back. No savepoint is needed, which keeps the creation
-pipeline's query count small.
+`INSERT ... ON CONFLICT DO NOTHING RETURNING id` against the two unique constraints, so a new guest
+costs one statement, and only when it is refused is the row that holds the email or phone read. No
+savepoint is needed, which keeps the creation pipeline's query count small.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from bookings.contacts import is_placeholder_email, is_placeholder_phone, placeholder_email, placeholder_phone
@@ -29,6 +29,29 @@ def _identity(value: str, placeholder: str) -> str:
     return value or placeholder
 
 
+def _insert_unless_taken(customer: Customer) -> bool:
+    """`INSERT ... ON CONFLICT DO NOTHING RETURNING id`: True when this very row went in.
+
+    One statement tells a new identity from one whose email or phone is already taken (by a row of
+    another transaction too, committed or not: the insert waits for it), on PostgreSQL and SQLite.
+    """
+    meta = Customer._meta
+    quote = connection.ops.quote_name
+    fields = meta.concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(customer, True), connection) for field in fields]
+    columns = ", ".join(quote(field.column) for field in fields if field.column)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.attname)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone() is not None
+    customer._state.adding = not inserted
+    return inserted
+
+
 def customer_upsert(
     *,
     restaurant: Restaurant,
@@ -37,8 +60,9 @@ def customer_upsert(
     phone: str,
     marketing_opt_in: bool,
     client_request_id: uuid.UUID,
-) -> Customer:
-    """Find or create the guest identity for this email/phone (already normalised, "" for none).
+) -> tuple[Customer, bool]:
+    """Find or create the guest identity for this email/phone (already normalised, "" for none);
+    True when it was created.
 
     Rules: the email's customer wins over the phone's (and keeps its phone); a missing email or
     phone becomes the placeholder derived from `client_request_id`; a stored placeholder is filled
@@ -48,22 +72,16 @@ def customer_upsert(
     """
     email = _identity(email, placeholder_email(client_request_id))
     phone = _identity(phone, placeholder_phone(client_request_id))
-
     new = Customer(
-        restaurant=restaurant,
-        full_name=full_name.strip(),
-        email=email,
-        phone=phone,
-        marketing_opt_in=marketing_opt_in,
+        restaurant=restaurant, full_name=full_name.strip(), email=email, phone=phone, marketing_opt_in=marketing_opt_in
     )
-    Customer.objects.bulk_create([new], ignore_conflicts=True)
+    if _insert_unless_taken(new):
+        return new, True
     owners = list(Customer.objects.filter(Q(email=email) | Q(phone=phone), restaurant=restaurant))
     by_email = next((c for c in owners if c.email == email), None)
     by_phone = next((c for c in owners if c.phone == phone), None)
-    # Never None: one of them is the row just inserted or the row its insert conflicted with.
+    # Never None: the insert conflicted with one of them.
     customer: Customer = by_email or by_phone  # type: ignore[assignment]
-    if customer.pk == new.pk:
-        return customer
 
     changed = []
     if marketing_opt_in and not customer.marketing_opt_in:
@@ -82,30 +100,28 @@ def customer_upsert(
         except IntegrityError:
             # A concurrent request claimed the same email/phone first: keep the identity as it was.
             customer.refresh_from_db()
-    return customer
+    return customer, False
 
 
 def customer_for_guest(
     *, restaurant: Restaurant, full_name: str, email: str, phone: str, client_request_id: uuid.UUID
-) -> Customer:
-    """The identity of an anonymous booking: the customer its email names, unchanged, or a new one.
+) -> tuple[Customer, bool]:
+    """The identity of an anonymous booking: the customer its email names, unchanged, or a new one;
+    True when it was created.
 
     A new customer never takes a phone that belongs to another customer (it stores the placeholder
     phone instead; the booking keeps the phone as typed) and starts without marketing consent: a
     consent ticked on the web reaches the customer only through the manage link or from staff.
     """
-    for typed_phone in (phone, ""):  # a concurrent twin may take the phone between the read and the insert
-        owners = list(Customer.objects.filter(Q(email=email) | Q(phone=typed_phone), restaurant=restaurant))
-        if by_email := next((c for c in owners if c.email == email), None):
-            return by_email
-        taken = not typed_phone or any(c.phone == typed_phone for c in owners)
+    for typed_phone in (phone, ""):  # a phone already taken: the placeholder instead
         new = Customer(
             restaurant=restaurant,
             full_name=full_name.strip(),
             email=email,
-            phone=placeholder_phone(client_request_id) if taken else typed_phone,
+            phone=typed_phone or placeholder_phone(client_request_id),
         )
-        Customer.objects.bulk_create([new], ignore_conflicts=True)
+        if _insert_unless_taken(new):
+            return new, True
         if customer := Customer.objects.filter(restaurant=restaurant, email=email).first():
-            return customer
+            return customer, False
     raise IntegrityError("No guest identity could be claimed for this booking")

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def upsert(restaurant, *, email="", phone="", opt_in=False, name="Grace Hopper", crid=None):
-    """`customer_upsert` as the pipeline calls it: with the contacts normalised."""
-    return customer_upsert(
+    """`customer_upsert` as the pipeline calls it: with the contacts normalised (the identity only)."""
+    customer, _ = customer_upsert(
         restaurant=restaurant,
         full_name=name,
         email=normalise_email(email),
@@ -25,6 +25,7 @@ def upsert(restaurant, *, email="", phone="", opt_in=False, name="Grace Hopper",
         marketing_opt_in=opt_in,
         client_request_id=crid or uuid.uuid4(),
     )
+    return customer
 
 
 def test_new_customer_is_normalised(restaurant):

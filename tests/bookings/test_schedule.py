@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from bookings import schedule
-from bookings.schedule import DaySchedule, Period, day_schedule, legacy_schedule
+from bookings.schedule import DaySchedule, Period, legacy_schedule
+from bookings.snapshot import day_schedule
 from tests.factories import OpeningHoursFactory, RestaurantFactory, ServicePeriodFactory
 
 T = dt.time
