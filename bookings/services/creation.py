@@ -13,7 +13,8 @@ is already open) and the twin's committed booking answers as replay or mismatch;
 flight when `lock_timeout` expires answers 409 IDEMPOTENCY_IN_FLIGHT. A booking reference collision
 (32^10 references) retries the transaction. Rolling back the whole unit instead of a savepoint around
 the insert keeps the pipeline small: 7 queries with a key on SQLite (key lookup, 2 for validation,
-2 for the customer, the insert, the history row), plus 2 for the lock on PostgreSQL.
+2 for the customer, the insert, the history row), plus 2 for the lock on PostgreSQL; the web channel
+adds its per-email count (and on PostgreSQL the email's lock).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from bookings.contacts import normalise_email, normalise_phone, placeholder_email
 from bookings.idempotency import client_request_id_for, normalise_key
-from bookings.locking import LockTimeout, lock_restaurant_day
+from bookings.locking import LockTimeout, lock_guest_email, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
 from bookings.services.actors import staff_of
 from bookings.services.customers import customer_for_guest, customer_upsert
@@ -158,7 +159,12 @@ class EmailLimit(ApplicationError):
 
 
 def _check_email_limit(restaurant: Restaurant, email: str) -> None:
-    """At most WEB_BOOKINGS_PER_EMAIL_PER_DAY web bookings in 24 hours for one email (DESIGN 10)."""
+    """At most WEB_BOOKINGS_PER_EMAIL_PER_DAY web bookings in 24 hours for one email (DESIGN 10).
+
+    Counted under the email's lock, held to the end of the creating transaction: the day lock alone
+    would let requests for different dates count together and all pass.
+    """
+    lock_guest_email(restaurant_id=restaurant.pk, email=email)
     limit = settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY
     recent = Booking.objects.filter(
         restaurant=restaurant,
