@@ -7,22 +7,20 @@ request through and says so once; nothing else breaks or complains.
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from bookings.models import Booking
 from tests.guestportal.conftest import API, build
 from tests.guestportal.test_booking_page import details
+from tests.integration import free_port
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cache_down(settings):
-    with socket.socket() as sock:  # a port nobody listens on: bound, then released
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # bound, then released: nobody listens there
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
     }
