@@ -165,9 +165,14 @@ def _book_post(request, restaurant: Restaurant):
 
 
 def _slot_context(details: DetailsForm) -> dict:
-    """The chosen slot, for showing it above a details form sent back with errors."""
+    """The chosen slot, for showing it above a details form sent back with errors (the date in
+    words when it reads as one)."""
     data = details.data
-    return {"chosen": {"date": data.get("date", ""), "time": data.get("time", ""), "party": data.get("party", "")}}
+    try:
+        day: dt.date | str = dt.date.fromisoformat(data.get("date", ""))
+    except ValueError:
+        day = data.get("date", "")
+    return {"chosen": {"date": day, "time": data.get("time", ""), "party": data.get("party", "")}}
 
 
 def _refused(request, restaurant: Restaurant, details: DetailsForm, context: dict, exc: ApplicationError):
@@ -235,6 +240,7 @@ def _manage_context(booking: Booking, token: str) -> dict:
         "when": _when(booking),
         "status_words": STATUS_WORDS[booking.status],
         "can_change": can_change(booking),
+        "active": booking.status in Booking.ACTIVE_STATUSES,
         "deadline": _deadline(booking),
     }
 

@@ -92,6 +92,7 @@ def test_the_free_times_are_buttons(client, api_client, restaurant, tables):
     free = [slot["time"] for slot in slots["slots"] if slot["available"]]
     assert response.status_code == 200
     assert slot_buttons(response.content.decode()) == free
+    assert "Free times on Wednesday 10 June for 2" in response.content.decode()
     assert "17:15" not in free and "19:00" not in free and "20:45" not in free
     assert "17:00" in free and "21:00" in free
 
@@ -224,6 +225,7 @@ def test_errors_are_shown_next_to_their_fields_and_the_first_takes_the_focus(cli
     assert field_error(html, "email") == "Enter a valid email address."
     assert autofocused(html) == ["name"]
     assert "Please correct the fields marked below." in html
+    assert "Table for 2 on Wednesday 10 June 2026 at 19:00 (Europe/London)." in html  # the slot still in words
     assert 'value="not-an-email"' in html  # what the guest typed is kept
     assert Booking.objects.count() == 0
 

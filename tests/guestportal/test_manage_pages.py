@@ -76,6 +76,7 @@ def test_cancelling_asks_first_then_cancels(client, restaurant, guest_booking, t
     assert "Your booking is cancelled. We have emailed you a confirmation." in after
     assert '<dt>Status</dt><dd class="status">Cancelled</dd>' in after
     assert f'href="/b/{token}/change"' not in after and f'href="/b/{token}/cancel"' not in after
+    assert "calendar.ics" not in after  # no calendar entry for a visit that will not happen
     assert subjects_to("ada@example.com") == [f"Booking cancelled – {restaurant.name}"]
     assert subjects_to(f"hello@{restaurant.slug}.example.com") == [
         f"Booking {guest_booking.reference} cancelled by the guest – {restaurant.name}"
