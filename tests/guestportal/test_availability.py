@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bookings.models import Booking, TableAssignment
 from restaurants.models import OpeningHours, ServicePeriod
-from tests.factories import BookingFactory, CustomerFactory, TableFactory
+from tests.factories import BookingFactory, CustomerFactory, RestaurantFactory, TableFactory
 from tests.guestportal.conftest import DAY, build, throttle_rates
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +264,31 @@ def test_availability_is_throttled_per_client_ip(api_client, restaurant, setting
 
     assert answers == [200, 200, 429]
     assert other.status_code == 200
+
+
+def test_times_the_clocks_skip_are_not_offered(unified, api_client, time_machine):
+    """On the spring-forward night in New York, 02:00-02:59 does not exist: no slot, and no 500."""
+    time_machine.move_to(dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+    new_york = RestaurantFactory(timezone="America/New_York", country="US", open_every_day=False)
+    OpeningHours.objects.create(
+        restaurant=new_york, date=dt.date(2027, 3, 14), opens_at=dt.time(0), closes_at=dt.time(6)
+    )
+    TableFactory(restaurant=new_york)
+
+    slots = availability(api_client, new_york.slug, date="2027-03-14", party="2").json()["slots"]
+
+    assert [slot["time"] for slot in slots] == [
+        "00:00",
+        "00:15",
+        "00:30",
+        "00:45",
+        "01:00",
+        "01:15",
+        "01:30",
+        "01:45",
+        "03:00",
+        "03:15",
+        "03:30",
+        "03:45",
+        "04:00",
+    ]
