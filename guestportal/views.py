@@ -98,7 +98,7 @@ def _deadline(booking: Booking) -> str:
 
 
 # --- the booking page --------------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def book(request, slug: str):
     restaurant = _restaurant(slug)
     if request.method == "POST":
@@ -208,7 +208,7 @@ def _refusal(exc: ApplicationError) -> str:
     return " ".join([exc.message, *issues]) if issues else exc.message
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def booked(request, slug: str, signed: str):
     try:
         booking_id = signing.loads(signed, salt=BOOKED_SALT, max_age=BOOKED_MAX_AGE)
@@ -245,7 +245,7 @@ def _manage_context(booking: Booking, token: str) -> dict:
     }
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def manage(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):
@@ -264,7 +264,7 @@ def _refused_change(
     return render(request, template, context, status=exc.status_code)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_cancel(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):
@@ -279,7 +279,7 @@ def manage_cancel(request, token: str):
     return render(request, "guestportal/manage_cancel.html", _manage_context(booking, token))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_change(request, token: str):
     """Pick a new day and party (a GET search), then one of the free times (a POST)."""
     booking = _managed(request, token)
@@ -347,7 +347,7 @@ def manage_consent(request, token: str):
     return redirect("guestportal:manage", token=token)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def manage_ics(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):

@@ -214,3 +214,13 @@ def test_in_a_final_status_a_change_or_cancel_is_409(client, restaurant, status,
     assert response.status_code == 409
     assert PHONE_LINK in response.content.decode()
     assert snapshot(booking) == before
+
+
+def test_link_scanners_change_nothing(client, guest_booking, token):
+    """Mail filters fetch links before the guest does: GET and HEAD on every page only read."""
+    before = snapshot(guest_booking)
+    for path in ("", "/cancel", "/change", "/calendar.ics"):
+        assert client.get(f"/b/{token}{path}").status_code == 200, path
+        assert client.head(f"/b/{token}{path}").status_code == 200, path
+    assert client.get(f"/b/{token}/consent").status_code == 405
+    assert snapshot(guest_booking) == before
