@@ -16,6 +16,8 @@ from django.core import mail
 from django.test import Client
 
 from bookings.models import Booking, Customer, TableAssignment
+from notifications.models import Notification
+from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
 from tests.guestportal.conftest import DAY, build, subjects_to, throttle_rates
 
@@ -363,3 +365,23 @@ def test_the_confirmation_page_needs_its_signed_link(client, restaurant, tables,
     assert client.get(location.replace(restaurant.slug, other.slug)).status_code == 404
     time_machine.shift(dt.timedelta(hours=1, seconds=1))
     assert client.get(location).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_five_concurrent_submits_of_one_form_make_one_booking(restaurant, tables):
+    """A frantic double (quintuple) click: one booking, one request email; every answer points at it
+    or says the first is still in progress."""
+    data = details(restaurant)
+
+    def submit(i: int):
+        response = Client().post(page(restaurant), data)
+        return response.status_code, response.get("Location")
+
+    outcomes = run_concurrently(submit, 5)
+
+    assert Booking.objects.count() == 1
+    locations = {location for status, location in outcomes if status == 302}
+    assert len(locations) == 1, outcomes
+    assert {status for status, _ in outcomes} <= {302, 409}, outcomes
+    assert Notification.objects.filter(kind="request_received").count() == 1
