@@ -16,15 +16,24 @@ class PageForm(forms.Form):
     - `add_api_errors` shows the booking API's `{field: [messages]}` errors next to the fields they
       name: the pages use the API's JSON keys as field names, so the serializers judge once and their
       errors land where the user typed. Errors of `hidden_api_fields` and of unknown keys go above
-      the form.
+      the form; so do the form's own errors of hidden fields when the form sets `hidden_error`, as
+      that one sentence (a hidden value is not something the user typed: its own message would make
+      no sense to them).
     - Fields with errors say so (`aria-invalid`, `aria-describedby` naming the error text) and the
       first one takes the focus (`autofocus`) when the page comes back.
     """
 
     hidden_api_fields: frozenset[str] = frozenset()
+    hidden_error: str | None = None
 
     def full_clean(self) -> None:
         super().full_clean()
+        if self.hidden_error and self._errors:
+            hidden = [name for name in self._errors if name in self.fields and self.fields[name].widget.is_hidden]
+            for name in hidden:
+                del self._errors[name]
+            if hidden:
+                self.add_error(None, self.hidden_error)
         self.mark_errors()
 
     def add_api_errors(self, details: dict) -> None:

@@ -6,6 +6,8 @@ Anonymous and throttled per client IP. Every rule is the booking services' (`boo
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -27,6 +29,8 @@ from guestportal.serializers import (
 from restaurants.models import Restaurant
 
 ERROR = ErrorSerializer
+# The route takes any text so that an odd slug is this API's JSON 404, not the site's HTML one.
+SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 TOKEN = OpenApiParameter("token", str, OpenApiParameter.PATH, description="The token of the booking's manage link.")
 
 
@@ -37,7 +41,8 @@ class GuestApi(APIView):
 
 
 def restaurant_for_guests(slug: str) -> Restaurant:
-    restaurant = Restaurant.objects.filter(slug=slug, is_active=True).first()
+    """The active restaurant of a slug; anything else (unknown, inactive, not a slug at all) is 404."""
+    restaurant = Restaurant.objects.filter(slug=slug, is_active=True).first() if SLUG_RE.fullmatch(slug) else None
     if restaurant is None:
         raise NotFound()
     return restaurant
@@ -50,7 +55,7 @@ def booking_by_token(token: str) -> Booking:
     return booking
 
 
-class AvailabilityApi(GuestApi):
+class AvailabilityApi(ValidationModeHeaderMixin, GuestApi):
     throttle_scope = "availability"
 
     @extend_schema(
@@ -60,9 +65,9 @@ class AvailabilityApi(GuestApi):
         responses={200: AvailabilitySerializer, 400: ERROR, 404: ERROR, 429: ERROR},
     )
     def get(self, request, slug: str):
+        restaurant = restaurant_for_guests(slug)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        restaurant = restaurant_for_guests(slug)
         day, party = query.validated_data["date"], query.validated_data["party"]
         slots = availability(
             restaurant=restaurant,

@@ -26,6 +26,7 @@ class DetailsForm(PageForm):
     """Step three: who is coming. The chosen slot rides along in hidden fields."""
 
     hidden_api_fields = frozenset({"date", "time", "party", "bookingType", "idempotencyKey"})
+    hidden_error = "The table you chose could not be read; please choose a time again."
 
     date = forms.CharField(widget=forms.HiddenInput)
     time = forms.CharField(widget=forms.HiddenInput)
@@ -65,6 +66,20 @@ class DetailsForm(PageForm):
             "notes": data["notes"],
             "marketingOptIn": data["marketingOptIn"],
         }
+
+
+class ChangeForm(PageForm):
+    """The manage page's new slot: a time button of the change page's slot list (hidden date and party)."""
+
+    hidden_error = "That change could not be read; please choose a time again."
+
+    date = forms.CharField(widget=forms.HiddenInput)
+    time = forms.CharField(widget=forms.HiddenInput)
+    party = forms.IntegerField(widget=forms.HiddenInput)
+
+    def payload(self) -> dict:
+        """The `PATCH /api/guest/bookings/{token}` body this submission stands for."""
+        return {name: self.cleaned_data[name] for name in ("date", "time", "party")}
 
 
 class ConsentForm(PageForm):

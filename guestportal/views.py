@@ -36,13 +36,15 @@ from bookings.tokens import booking_for_token
 from config import throttling
 from config.errors import ApplicationError
 from config.http import client_ip
-from guestportal.forms import ConsentForm, DetailsForm, SearchForm
+from guestportal.forms import ChangeForm, ConsentForm, DetailsForm, SearchForm
+from guestportal.serializers import AvailabilityQuerySerializer
 from restaurants.models import Restaurant
 
 logger = logging.getLogger("tablekeeper.guests")
 
 BOOKED_SALT = "guestportal.booked"
 BOOKED_MAX_AGE = 60 * 60  # the confirmation page of a new booking can be reloaded for an hour
+SENT_ALREADY = "This form has already been sent. To make another booking, please choose a time again."
 STATUS_WORDS = {
     Booking.Status.PENDING: "Request received: the restaurant will confirm it shortly",
     Booking.Status.PENDING_ALLOCATION: "Request received: the restaurant will confirm your table shortly",
@@ -70,21 +72,41 @@ def _restaurant(slug: str) -> Restaurant:
     return restaurant
 
 
+def _searched(search: SearchForm) -> bool:
+    """A valid search: the form's own checks, then the availability API's (the date window)."""
+    if not search.is_bound or not search.is_valid():
+        return False
+    query = AvailabilityQuerySerializer(
+        data={"date": search.cleaned_data["date"].isoformat(), "party": search.cleaned_data["party"]}
+    )
+    if not query.is_valid():
+        search.add_api_errors(query.errors)
+        return False
+    return True
+
+
 def _when(booking: Booking) -> str:
     local = booking.start_at.astimezone(booking.restaurant.tz)
     return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({booking.restaurant.timezone})"
 
 
+def _deadline(booking: Booking) -> str:
+    """Until when the guest may change online, in the restaurant's timezone. Formatted here: the
+    templates' date filter would show an aware datetime in the server's zone (UTC)."""
+    local = change_deadline(booking).astimezone(booking.restaurant.tz)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M} ({booking.restaurant.timezone})"
+
+
 # --- the booking page --------------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def book(request, slug: str):
     restaurant = _restaurant(slug)
     if request.method == "POST":
         return _book_post(request, restaurant)
     search = SearchForm(request.GET or None, initial={"date": restaurant.today(), "party": 2})
     context = {"restaurant": restaurant, "search": search, "step": "search"}
-    if not search.is_bound or not search.is_valid():
-        return render(request, "guestportal/book.html", context, status=200 if not search.errors else 400)
+    if not _searched(search):
+        return render(request, "guestportal/book.html", context, status=400 if search.errors else 200)
     if limited := _throttled(request, "availability"):
         return limited
     day, party = search.cleaned_data["date"], search.cleaned_data["party"]
@@ -92,9 +114,12 @@ def book(request, slug: str):
     if party > restaurant.max_online_party:
         return render(request, "guestportal/book.html", {**context, "too_large": True})
     slots = availability(restaurant=restaurant, day=day, party=party, web=True)
-    chosen = next((s for s in slots if f"{s.time:%H:%M}" == request.GET.get("time") and s.available), None)
+    asked = request.GET.get("time")
+    chosen = next((s for s in slots if f"{s.time:%H:%M}" == asked and s.available), None)
     if chosen is None:
-        return render(request, "guestportal/book.html", {**context, "slots": [s for s in slots if s.available]})
+        free = [s for s in slots if s.available]
+        taken = asked if any(f"{s.time:%H:%M}" == asked for s in slots) else None  # a time of the grid, now full
+        return render(request, "guestportal/book.html", {**context, "slots": free, "taken": taken})
     details = DetailsForm(
         initial={
             "date": day.isoformat(),
@@ -140,9 +165,14 @@ def _book_post(request, restaurant: Restaurant):
 
 
 def _slot_context(details: DetailsForm) -> dict:
-    """The chosen slot, for showing it above a details form sent back with errors."""
+    """The chosen slot, for showing it above a details form sent back with errors (the date in
+    words when it reads as one)."""
     data = details.data
-    return {"chosen": {"date": data.get("date", ""), "time": data.get("time", ""), "party": data.get("party", "")}}
+    try:
+        day: dt.date | str = dt.date.fromisoformat(data.get("date", ""))
+    except ValueError:
+        day = data.get("date", "")
+    return {"chosen": {"date": day, "time": data.get("time", ""), "party": data.get("party", "")}}
 
 
 def _refused(request, restaurant: Restaurant, details: DetailsForm, context: dict, exc: ApplicationError):
@@ -151,10 +181,13 @@ def _refused(request, restaurant: Restaurant, details: DetailsForm, context: dic
     alternatives = []
     if exc.extra.get("details"):
         details.add_api_errors(exc.extra["details"])
+    elif exc.code == "EMAIL_LIMIT":
+        details.add_api_errors({"email": [exc.message]})
+    elif exc.code == "IDEMPOTENCY_MISMATCH":  # the back button, then other details on the same form
+        details.add_error(None, SENT_ALREADY)
     else:
-        issues = [issue["message"] for issue in exc.extra.get("issues", [])]
-        details.add_error(None, " ".join([exc.message, *issues]) if issues else exc.message)
-    if exc.status_code == 409:
+        details.add_error(None, _refusal(exc))
+    if any(issue["code"] == "CAPACITY_EXCEEDED" for issue in exc.extra.get("issues", [])):
         data = details.cleaned_data
         day = dt.date.fromisoformat(data["date"])
         slots = availability(restaurant=restaurant, day=day, party=data["party"], web=True)
@@ -169,7 +202,13 @@ def _refused(request, restaurant: Restaurant, details: DetailsForm, context: dic
     )
 
 
-@require_http_methods(["GET"])
+def _refusal(exc: ApplicationError) -> str:
+    """What the booking services said, in one sentence or two: the message and each issue's."""
+    issues = [issue["message"] for issue in exc.extra.get("issues", [])]
+    return " ".join([exc.message, *issues]) if issues else exc.message
+
+
+@require_http_methods(["GET", "HEAD"])
 def booked(request, slug: str, signed: str):
     try:
         booking_id = signing.loads(signed, salt=BOOKED_SALT, max_age=BOOKED_MAX_AGE)
@@ -201,11 +240,12 @@ def _manage_context(booking: Booking, token: str) -> dict:
         "when": _when(booking),
         "status_words": STATUS_WORDS[booking.status],
         "can_change": can_change(booking),
-        "deadline": change_deadline(booking).astimezone(booking.restaurant.tz),
+        "active": booking.status in Booking.ACTIVE_STATUSES,
+        "deadline": _deadline(booking),
     }
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def manage(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):
@@ -214,7 +254,17 @@ def manage(request, token: str):
     return render(request, "guestportal/manage.html", {**_manage_context(booking, token), "consent": consent})
 
 
-@require_http_methods(["GET", "POST"])
+def _refused_change(
+    request, template: str, booking: Booking, token: str, exc: ApplicationError, extra: dict | None = None
+):
+    """The page again, with what the booking services said and their status (409 after the cut-off,
+    with the restaurant's phone; 400 or 409 for a slot that cannot be had)."""
+    booking.refresh_from_db()
+    context = {**(extra or {}), **_manage_context(booking, token), "error": _refusal(exc)}
+    return render(request, template, context, status=exc.status_code)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_cancel(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):
@@ -223,48 +273,66 @@ def manage_cancel(request, token: str):
         try:
             guest_cancel(booking=booking)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Your booking is cancelled. We have emailed you a confirmation.")
+            return _refused_change(request, "guestportal/manage_cancel.html", booking, token, exc)
+        messages.success(request, "Your booking is cancelled. We have emailed you a confirmation.")
         return redirect("guestportal:manage", token=token)
     return render(request, "guestportal/manage_cancel.html", _manage_context(booking, token))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_change(request, token: str):
+    """Pick a new day and party (a GET search), then one of the free times (a POST)."""
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):
         return booking
-    context = _manage_context(booking, token)
-    if request.method == "POST":
-        change = BookingChangeSerializer(data={k: v for k, v in request.POST.items() if k in ("date", "time", "party")})
-        if change.is_valid():
-            try:
-                guest_modify(booking=booking, **change.validated_data)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "Change requested: the restaurant will confirm it. We have emailed you.")
-                return redirect("guestportal:manage", token=token)
-        else:
-            messages.error(request, "That change could not be read; please choose a time again.")
     local = booking.start_at.astimezone(booking.restaurant.tz)
     search = SearchForm(request.GET or None, initial={"date": local.date(), "party": booking.party_size})
-    slots = []
-    if search.is_bound and search.is_valid():
-        day, party = search.cleaned_data["date"], search.cleaned_data["party"]
-        context.update(day=day, party=party)
-        if party <= booking.restaurant.max_online_party:
-            slots = availability(
-                restaurant=booking.restaurant, day=day, party=party, web=True, exclude_booking_id=booking.pk
-            )
-        else:
-            context["too_large"] = True
-    return render(
-        request,
-        "guestportal/manage_change.html",
-        {**context, "search": search, "slots": [s for s in slots if s.available]},
-    )
+    if request.method == "POST":
+        return _manage_change_post(request, booking, token, search)
+    searched = _searched(search)
+    context = _change_context(booking, token, search, searched and search.cleaned_data)
+    return render(request, "guestportal/manage_change.html", context, status=400 if search.errors else 200)
+
+
+def _manage_change_post(request, booking: Booking, token: str, search: SearchForm):
+    change = ChangeForm(request.POST)
+    template = "guestportal/manage_change.html"
+    if not change.is_valid():
+        context = {**_change_context(booking, token, search, None), "error": change.non_field_errors()[0]}
+        return render(request, template, context, status=400)
+    body = BookingChangeSerializer(data=change.payload())
+    if not body.is_valid():
+        context = {**_change_context(booking, token, search, None), "error": ChangeForm.hidden_error}
+        return render(request, template, context, status=400)
+    try:
+        guest_modify(booking=booking, **body.validated_data)
+    except ApplicationError as exc:
+        data = body.validated_data
+        asked = {"date": data["booking_date"], "party": data["party_size"]}
+        alternatives = exc.status_code == 409 and exc.code != "CHANGE_WINDOW_CLOSED"
+        extra = _change_context(booking, token, search, asked if alternatives else None)
+        return _refused_change(request, template, booking, token, exc, extra)
+    messages.success(request, "Change requested: the restaurant will confirm it. We have emailed you.")
+    return redirect("guestportal:manage", token=token)
+
+
+def _change_context(booking: Booking, token: str, search: SearchForm, asked: dict | None) -> dict:
+    """The change page: the booking, the search form and, for a day and party `asked`, its free times."""
+    context = {**_manage_context(booking, token), "search": search, "slots": []}
+    if not asked or not context["can_change"]:
+        return context
+    day, party = asked["date"], asked["party"]
+    if not search.is_bound:  # a refused POST: search again from the day and party asked for
+        context["search"] = SearchForm(initial={"date": day, "party": party})
+    context.update(day=day, party=party)
+    if party > booking.restaurant.max_online_party:
+        context["too_large"] = True
+    else:
+        slots = availability(
+            restaurant=booking.restaurant, day=day, party=party, web=True, exclude_booking_id=booking.pk
+        )
+        context["slots"] = [s for s in slots if s.available]
+    return context
 
 
 @require_POST
@@ -279,7 +347,7 @@ def manage_consent(request, token: str):
     return redirect("guestportal:manage", token=token)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def manage_ics(request, token: str):
     booking = _managed(request, token)
     if isinstance(booking, HttpResponse):

@@ -20,6 +20,9 @@ from config import celery_app
 from restaurants.models import Table
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
+# The integration fixtures (a real worker, broker and SMTP sink), for any package's tests.
+from tests.integration import private_redis, publisher, queue, sink, start_worker  # noqa: F401
+
 NO_CHROMIUM = "no Chromium: install Debian's chromium or set CHROMIUM"
 # Names Chromium goes by on PATH: Debian's package, then other distributions' and Google's builds.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")

@@ -49,6 +49,14 @@ def test_imports_point_one_way():
         assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
 
 
+def test_the_entry_points_import_only_the_domain():
+    """guestportal and opsportal are entry points (DESIGN 2): neither imports the other or the mailer."""
+    for app, forbidden in (("guestportal", ("opsportal", "notifications")), ("opsportal", ("guestportal",))):
+        for path in _python_files(app):
+            bad = sorted(n for n in _imports(path) if n.split(".")[0] in forbidden)
+            assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
+
+
 @pytest.mark.parametrize(
     "definition",
     [

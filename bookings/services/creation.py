@@ -13,7 +13,8 @@ is already open) and the twin's committed booking answers as replay or mismatch;
 flight when `lock_timeout` expires answers 409 IDEMPOTENCY_IN_FLIGHT. A booking reference collision
 (32^10 references) retries the transaction. Rolling back the whole unit instead of a savepoint around
 the insert keeps the pipeline small: 7 queries with a key on SQLite (key lookup, 2 for validation,
-2 for the customer, the insert, the history row), plus 2 for the lock on PostgreSQL.
+2 for the customer, the insert, the history row), plus 2 for the lock on PostgreSQL; the web channel
+adds its per-email count (and on PostgreSQL the email's lock).
 """
 
 from __future__ import annotations
