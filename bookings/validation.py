@@ -305,15 +305,24 @@ class OnlineLimit(ApplicationError):
         super().__init__(message, status=400, code=code)
 
 
+def online_party_limit(restaurant: Restaurant, party_size: int) -> OnlineLimit | None:
+    """A party too large to book online: checked before any other rule, so the guest hears to call
+    (not that no table is free)."""
+    if party_size <= restaurant.max_online_party:
+        return None
+    phone = f" on {restaurant.contact_phone}" if restaurant.contact_phone else ""
+    return OnlineLimit(
+        f"Parties of more than {restaurant.max_online_party} book with {restaurant.name} directly{phone}.",
+        "PARTY_TOO_LARGE",
+    )
+
+
 def online_limit(restaurant: Restaurant, start_at: dt.datetime, party_size: int) -> OnlineLimit | None:
-    """Why guests may not book this online (window, notice, party size), or None."""
+    """Why guests may not book this online (party size, window, notice), or None."""
+    if limit := online_party_limit(restaurant, party_size):
+        return limit
     now = timezone.now()
     phone = f" on {restaurant.contact_phone}" if restaurant.contact_phone else ""
-    if party_size > restaurant.max_online_party:
-        return OnlineLimit(
-            f"Parties of more than {restaurant.max_online_party} book with {restaurant.name} directly{phone}.",
-            "PARTY_TOO_LARGE",
-        )
     last_day = now.astimezone(restaurant.tz).date() + dt.timedelta(days=restaurant.booking_window_days)
     if start_at.astimezone(restaurant.tz).date() > last_day:
         return OnlineLimit(

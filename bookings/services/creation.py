@@ -34,7 +34,13 @@ from bookings.locking import LockTimeout, lock_restaurant_day
 from bookings.models import Booking, BookingStatusChange
 from bookings.services.actors import staff_of
 from bookings.services.customers import customer_for_guest, customer_upsert
-from bookings.validation import booking_snapshot, local_instant, online_limit, validate_booking
+from bookings.validation import (
+    booking_snapshot,
+    local_instant,
+    online_limit,
+    online_party_limit,
+    validate_booking,
+)
 from config.errors import ApplicationError, Conflict, InvalidPayload
 from config.types import Actor
 from restaurants.models import Restaurant
@@ -219,6 +225,12 @@ def _create(
     if web and snapshot.email_bookings >= settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY:
         raise EmailLimit(settings.WEB_BOOKINGS_PER_EMAIL_PER_DAY)
 
+    # Guests on the web are bound by the restaurant's online limits (a party too large first: the
+    # guest is told to call, not that no table is free); an owner's override (seed_demo fills a past
+    # day this way) is not.
+    overridden = may_override and asked.override_reason is not None
+    if web and not overridden and (too_large := online_party_limit(restaurant, asked.party_size)):
+        raise too_large
     slot = validate_booking(
         restaurant=restaurant,
         booking_date=asked.booking_date,
@@ -230,9 +242,6 @@ def _create(
         may_override=may_override,
         snapshot=snapshot,
     )
-    # Guests on the web are bound by the restaurant's online limits; an owner's override (seed_demo
-    # fills a past day this way) is not.
-    overridden = may_override and asked.override_reason is not None
     if web and not overridden and (limit := online_limit(restaurant, slot.start_at, asked.party_size)):
         raise limit
 

@@ -277,3 +277,10 @@ def test_online_limits_refuse_guests_and_not_staff(
     assert (web.status_code, web.json()) == (400, {"error": message.format(name=restaurant.name), "code": code})
     assert ops.status_code == 201, ops.json()
     assert list(Booking.objects.values_list("source", flat=True)) == ["walk-in"]
+
+
+def test_a_party_too_large_to_book_online_hears_so_even_when_no_table_would_seat_it(api_client, restaurant):
+    """The party-size limit comes before the rules of the slot: 'call us', not 'no table is free'."""
+    TableFactory(restaurant=restaurant, max_seats=4)
+    response = api_client.post("/api/bookings", build.body(restaurant, party=9), format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "PARTY_TOO_LARGE")
