@@ -253,7 +253,7 @@ def booking_cancel(
     booking = lock_booking(booking.pk)
     if guard:
         guard(booking)
-    metadata = {"cancelledBy": "guest" if by_guest else "staff"}
+    metadata: dict[str, object] = {"cancelledBy": "guest" if by_guest else "staff"}
     if online:
         metadata["online"] = True
     transition(booking=booking, to_status=S.CANCELLED, actor=actor, reason=reason, metadata=metadata)
