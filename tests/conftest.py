@@ -20,6 +20,9 @@ from config import celery_app
 from restaurants.models import Table
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
+# The integration tests' real services (a Celery worker, an SMTP sink, a private Redis), for any package.
+from tests.realworld import private_redis, publisher, queue, sink, start_worker  # noqa: F401
+
 NO_CHROMIUM = "no Chromium: install Debian's chromium or set CHROMIUM"
 # Names Chromium goes by on PATH: Debian's package, then other distributions' and Google's builds.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
@@ -113,6 +116,13 @@ def restaurant(db):
     clock's tests ask for `auto_allocating` instead.
     """
     return RestaurantFactory(timezone="Europe/London", auto_allocate=False)
+
+
+@pytest.fixture
+def auto_allocating(db):
+    """ "Auto Bistro", a London restaurant open 08:00-23:00 that gives every new request the best free
+    table at once (DESIGN 11's default, `auto_allocate` on). No tables: each test lays out its floor."""
+    return RestaurantFactory(name="Auto Bistro", slug="auto-bistro", timezone="Europe/London", auto_allocate=True)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The real thing (acceptance 3, 4): a Celery worker subprocess on Redis, PostgreSQL, and an SMTP sink.
+"""The real thing (acceptance 3, 4): a Celery worker subprocess on Redis, PostgreSQL, and an SMTP sink
+(the fixtures and helpers of `tests.realworld`).
 
 Bookings are made over HTTP against `live_server` (the public `POST /api/bookings` and the ops
 `POST /api/ops/bookings`); the worker reads the pytest database and mails an aiosmtpd sink. Each test
@@ -9,188 +10,22 @@ engineers' workers never take its tasks. Waits are bounded and say what they wer
 from __future__ import annotations
 
 import datetime as dt
-import email
 import json
-import os
-import socket
-import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.core.management import call_command
 from icalendar import Calendar
 from rest_framework.authtoken.models import Token
 
-from config import celery_app
 from notifications.models import Notification
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 from tests.notifications.conftest import build
+from tests.realworld import broker_url, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-ROOT = Path(__file__).resolve().parents[2]
-WAIT_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(predicate, what: str, timeout: float = WAIT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
-
-
-class Sink:
-    """An aiosmtpd handler that keeps every accepted message; answers 451 while `refusing`."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refused = 0
-        self.refusing = False
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            if self.refusing:
-                self.refused += 1
-                return "451 4.3.0 Mailbox busy, try again later"
-            self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self.lock:
-            return [m for m in self.messages if m["To"] == address]
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
-
-
-@pytest.fixture
-def sink():
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-def _broker_url(port: int | None = None) -> str:
-    """The machine's Redis (DB 3, this suite's) or a private redis-server on `port`."""
-    if port is not None:
-        return f"redis://127.0.0.1:{port}/0"
-    parts = urlsplit(os.environ["CELERY_BROKER_URL"])
-    return urlunsplit(parts._replace(path="/3"))
-
-
-@pytest.fixture
-def queue():
-    return f"tk-notify-test-{uuid.uuid4().hex[:12]}"
-
-
-def _use_broker(url: str, queue: str) -> None:
-    """Point this process's publisher (the live_server thread too) at a real broker, not eager."""
-    # broker_write_url: Celery lets the CELERY_BROKER_URL environment variable win over broker_url.
-    celery_app.conf.update(task_always_eager=False, broker_write_url=url, task_default_queue=queue)
-    celery_app._pool = None  # the connection pools were built for the previous broker
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def publisher():
-    saved = {k: celery_app.conf.get(k) for k in ("task_always_eager", "broker_write_url", "task_default_queue")}
-    yield _use_broker
-    celery_app.conf.update(saved)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path):
-    """Start `celery -A config worker` on the pytest database; killed at teardown whatever happens."""
-    workers: list[tuple[subprocess.Popen, Path]] = []
-
-    def start(*, broker_url: str, queue: str, smtp_port: int) -> subprocess.Popen:
-        log = tmp_path / f"worker-{len(workers)}.log"
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
-            "DATABASE_CONN_MAX_AGE": "0",
-        }
-        command = [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-P", "solo", "-Q", queue]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        workers.append((process, log))
-        wait_until(lambda: "ready." in log.read_text() or process.poll() is not None, "the worker to start")
-        assert process.poll() is None, f"worker exited:\n{log.read_text()}"
-        return process
-
-    yield start
-    for process, log in workers:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        print(f"--- {log.name}\n{log.read_text()[-4000:]}")
-
-
-@pytest.fixture
-def private_redis():
-    """A throwaway redis-server on a free port (never the machine's Redis, which others use)."""
-    port = _free_port()
-    servers: list[subprocess.Popen] = []
-
-    def start() -> None:
-        servers.append(
-            subprocess.Popen(
-                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        wait_until(lambda: _port_open(port), f"redis-server on port {port}")
-
-    yield port, start
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _call(url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
@@ -234,7 +69,7 @@ def walk_in(live_server, restaurant, token, *, email: str | None = None, days_ah
 def test_a_real_worker_delivers_bookings_to_a_real_inbox(live_server, bistro, sink, queue, publisher, start_worker):
     restaurant, token = bistro
     handler, smtp_port = sink
-    broker = _broker_url()
+    broker = broker_url()
     publisher(broker, queue)
     start_worker(broker_url=broker, queue=queue, smtp_port=smtp_port)
 
@@ -279,7 +114,7 @@ def test_bookings_made_while_the_broker_is_down_are_all_mailed_once_it_is_back(
     restaurant, token = bistro
     handler, smtp_port = sink
     port, start_redis = private_redis
-    broker = _broker_url(port)
+    broker = broker_url(port)
     publisher(broker, queue)  # nothing listens on that port yet
 
     for day in range(1, 21):
@@ -303,7 +138,7 @@ def test_mail_refused_for_a_while_is_retried_and_delivered_once(
     restaurant, token = bistro
     handler, smtp_port = sink
     handler.refusing = True
-    broker = _broker_url()
+    broker = broker_url()
     publisher(broker, queue)
     start_worker(broker_url=broker, queue=queue, smtp_port=smtp_port)
 
