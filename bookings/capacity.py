@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, DateTimeField, FilteredRelation, IntegerField, Q, UUIDField, Value
@@ -60,9 +61,19 @@ class Floor:
     groups: list[Seat] = field(default_factory=list)
     occupants: list[Occupant] = field(default_factory=list)
 
-    def free_table_ids(self, start_at: dt.datetime, end_at: dt.datetime, *, exclude=None) -> set[int]:
-        """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module)."""
-        overlapping = [o for o in self.occupants if o.booking_id != exclude and o.overlaps(start_at, end_at)]
+    def free_table_ids(
+        self, start_at: dt.datetime, end_at: dt.datetime, *, exclude=None, ignore: Collection[uuid.UUID] = ()
+    ) -> set[int]:
+        """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module).
+
+        `exclude`: the booking asking (it does not compete with itself); `ignore`: bookings that do
+        not compete with it either (auto-allocation: the requests that came after it).
+        """
+        overlapping = [
+            o
+            for o in self.occupants
+            if o.booking_id != exclude and o.booking_id not in ignore and o.overlaps(start_at, end_at)
+        ]
         free = {table_id for seat in self.tables for table_id in seat.table_ids}
         for occupant in overlapping:
             free -= occupant.table_ids
