@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -86,7 +86,7 @@ def _recorded(kinds: Iterable[str], booking_ids: Iterable[uuid.UUID]) -> set[tup
     if not ids:
         return set()
     rows = Notification.objects.filter(booking_id__in=ids, kind__in=list(kinds))
-    return set(rows.values_list("booking_id", "kind", "dedupe_key"))
+    return set(rows.order_by().values_list("booking_id", "kind", "dedupe_key"))
 
 
 def _each(job: str, items: Iterable, act: Callable[..., bool]) -> int:
@@ -105,6 +105,18 @@ def _each(job: str, items: Iterable, act: Callable[..., bool]) -> int:
     return handled
 
 
+def _starting(after: dt.datetime, until: dt.datetime) -> QuerySet[Booking]:
+    """Active bookings starting in (after, until]: one range of `booking_active_start_idx`.
+
+    The status condition is the index's own predicate, exactly, and each job picks its statuses in
+    Python: asked for a narrower list of statuses, PostgreSQL ANDs the range with the plain status
+    index, which reads every booking in those statuses, so the run would grow with the history.
+    """
+    return Booking.objects.filter(
+        status__in=Booking.ACTIVE_STATUSES, start_at__gt=after, start_at__lte=until
+    ).order_by()
+
+
 # --- waiting requests ---------------------------------------------------------------------------
 def _waiting_web() -> Q:
     """Requests from guests on the web still waiting for the restaurant (walk-ins and phone
@@ -119,11 +131,15 @@ def attention_key(pending_since: dt.datetime) -> str:
 
 def pending_attention(*, now: dt.datetime) -> int:
     """`staff_pending_attention` once a web request has waited `pending_attention_minutes`."""
-    candidates = Booking.objects.filter(
-        _waiting_web(),
-        pending_since__gt=now - LOOKBACK - dt.timedelta(minutes=MAX_ATTENTION_MINUTES),
-        pending_since__lte=now,
-    ).values_list("pk", "pending_since", "restaurant__pending_attention_minutes")
+    candidates = (
+        Booking.objects.filter(
+            _waiting_web(),
+            pending_since__gt=now - LOOKBACK - dt.timedelta(minutes=MAX_ATTENTION_MINUTES),
+            pending_since__lte=now,
+        )
+        .order_by()
+        .values_list("pk", "pending_since", "restaurant__pending_attention_minutes")
+    )
     due = [
         (pk, since)
         for pk, since, minutes in candidates
@@ -161,15 +177,20 @@ def request_expiry(*, now: dt.datetime) -> int:
     fields = ("pk", "pending_since", "start_at", "restaurant__request_expiry_hours")
     # Two index ranges, one per rule: waited long enough (booking_waiting_idx), or starting within
     # the hour (booking_active_start_idx).
-    waited = Booking.objects.filter(
-        _waiting_web(),
-        pending_since__gt=now - LOOKBACK - dt.timedelta(hours=MAX_WAIT_HOURS),
-        pending_since__lte=now - HOUR,
-    ).values_list(*fields)
-    starting = Booking.objects.filter(
-        _waiting_web(), start_at__gt=now - LOOKBACK + HOUR, start_at__lte=now + HOUR
-    ).values_list(*fields)
-    candidates = {row[0]: row for row in [*waited, *starting]}
+    waited = (
+        Booking.objects.filter(
+            _waiting_web(),
+            pending_since__gt=now - LOOKBACK - dt.timedelta(hours=MAX_WAIT_HOURS),
+            pending_since__lte=now - HOUR,
+        )
+        .order_by()
+        .values_list(*fields)
+    )
+    starting = (
+        _starting(now - LOOKBACK + HOUR, now + HOUR).filter(source=Booking.Source.WEB).values_list(*fields, "status")
+    )
+    waiting = [row[:4] for row in starting if row[4] in Booking.PENDING_STATUSES]
+    candidates = {row[0]: row for row in [*waited, *waiting]}
     due = [
         (pk,)
         for pk, since, start_at, hours in candidates.values()
@@ -212,17 +233,16 @@ def _reminder_due(
 
 def reminders(*, now: dt.datetime) -> int:
     """`reminder_24h` and `reminder_2h` to the guests of confirmed bookings, never after the start."""
-    candidates = Booking.objects.filter(
-        status=S.CONFIRMED,
-        start_at__gt=now,
-        start_at__lte=now + EARLIEST_REMINDER,
-        restaurant__reminders_enabled=True,
-    ).values_list("pk", "start_at", "confirmed_at")
+    candidates = (
+        _starting(now, now + EARLIEST_REMINDER)
+        .filter(restaurant__reminders_enabled=True)
+        .values_list("pk", "status", "start_at", "confirmed_at")
+    )
     due = [
         (pk, kind, start_at)
-        for pk, start_at, confirmed_at in candidates
+        for pk, status, start_at, confirmed_at in candidates
         for kind, before in REMINDERS
-        if _reminder_due(before, start_at, confirmed_at, now)
+        if status == S.CONFIRMED and _reminder_due(before, start_at, confirmed_at, now)
     ]
     done = _recorded([kind for kind, _ in REMINDERS], (pk for pk, _, _ in due))
     todo = [(pk, kind, start_at) for pk, kind, start_at in due if (pk, kind, reminder_key(kind, start_at)) not in done]
@@ -260,9 +280,11 @@ class _Hours:
 def _hours_of(restaurant_ids: set, days: set[dt.date]) -> dict:
     """The opening hours that decide these restaurants' days, in one query."""
     hours: dict = {rid: _Hours({}, {}) for rid in restaurant_ids}
-    rows = OpeningHours.objects.filter(
-        Q(date__isnull=True) | Q(date__in=sorted(days)), restaurant_id__in=restaurant_ids
-    ).values_list("restaurant_id", "weekday", "date", "opens_at", "closes_at", "is_closed")
+    rows = (
+        OpeningHours.objects.filter(Q(date__isnull=True) | Q(date__in=sorted(days)), restaurant_id__in=restaurant_ids)
+        .order_by()
+        .values_list("restaurant_id", "weekday", "date", "opens_at", "closes_at", "is_closed")
+    )
     for rid, weekday, date, opens_at, closes_at, is_closed in rows:
         opening = None if is_closed else (opens_at, closes_at)
         if date is None:
@@ -287,25 +309,25 @@ def end_of_day_due_at(*, booking_end_at: dt.datetime, day_end_at: dt.datetime) -
 def end_of_day(*, now: dt.datetime) -> int:
     """Once the restaurant's day is over: seated guests are checked out, confirmed guests who never
     came are no-shows (when `auto_no_show`), tables released (`lifecycle.booking_close_day`)."""
-    rows = Booking.objects.filter(
-        status__in=[S.CONFIRMED, S.CHECKED_IN],
-        start_at__gt=now - END_OF_DAY_LOOKBACK - LONGEST_DAY,
-        start_at__lte=now,
-        end_at__lte=now - HOUR,
-    ).values_list(
-        "pk",
-        "status",
-        "booking_date",
-        "end_at",
-        "restaurant_id",
-        "restaurant__timezone",
-        "restaurant__auto_no_show",
+    rows = (
+        _starting(now - END_OF_DAY_LOOKBACK - LONGEST_DAY, now)
+        .filter(end_at__lte=now - HOUR)
+        .values_list(
+            "pk",
+            "status",
+            "booking_date",
+            "end_at",
+            "restaurant_id",
+            "restaurant__timezone",
+            "restaurant__auto_no_show",
+        )
     )
-    # A confirmed booking at a restaurant without auto_no_show is left as it is: nothing to do.
+    # Requests still waiting are the expiry's; a confirmed booking at a restaurant without
+    # auto_no_show is left as it is: nothing to do for either.
     candidates = [
         (pk, day, end_at, restaurant_id, tz_name)
         for pk, status, day, end_at, restaurant_id, tz_name, no_show in rows
-        if status == S.CHECKED_IN or no_show
+        if status == S.CHECKED_IN or (status == S.CONFIRMED and no_show)
     ]
     if not candidates:
         return 0
@@ -337,6 +359,7 @@ def review_requests(*, now: dt.datetime) -> int:
             restaurant__review_request_hours__isnull=False,
         )
         .exclude(restaurant__review_url="")
+        .order_by()
         .values_list("pk", "checked_out_at", "restaurant__review_request_hours")
     )
     due = [
