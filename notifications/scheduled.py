@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -93,13 +94,15 @@ def _each(job: str, items: Iterable, act: Callable[..., bool]) -> int:
     """Run `act(*item)` per due row, each in its own transaction; how many acted.
 
     One row failing (a lock timeout, a bug) is logged and does not stop the others; the next run
-    tries it again while it is still due.
+    tries it again while it is still due. The task's time limit still ends the run.
     """
     handled = 0
     for item in items:
         try:
             with transaction.atomic():
                 handled += bool(act(*item))
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:
             logger.exception("event=job_row_failed job=%s booking_id=%s", job, item[0])
     return handled

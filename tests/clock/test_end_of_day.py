@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError
 
 from bookings.models import Booking, TableAssignment
+from bookings.services import lifecycle
 from bookings.services.lifecycle import END_OF_DAY
 from restaurants.models import OpeningHours
 from tests.clock.conftest import london
@@ -158,3 +160,26 @@ def test_bookings_still_waiting_or_already_over_are_not_the_days_business(clock,
         status = booking.status
         booking.refresh_from_db()
         assert booking.status == status and booking.status_changes.count() == 0
+
+
+def test_a_row_that_fails_is_logged_and_the_others_are_still_closed(clock, run, monday_night, monkeypatch, caplog):
+    seated, absent, late = monday_night
+    close_day = lifecycle.booking_close_day
+
+    def broken_for_one(*, booking, no_show):
+        if booking.pk == absent.pk:
+            raise DatabaseError("lock timeout")
+        return close_day(booking=booking, no_show=no_show)
+
+    monkeypatch.setattr(lifecycle, "booking_close_day", broken_for_one)
+    clock.at(london(2, 0, 0))
+
+    assert run("end_of_day") == 2
+    assert f"event=job_row_failed job=end_of_day booking_id={absent.pk}" in caplog.text
+    absent.refresh_from_db()
+    assert absent.status == S.CONFIRMED
+
+    monkeypatch.setattr(lifecycle, "booking_close_day", close_day)
+    assert run("end_of_day") == 1  # the next run tries it again
+    absent.refresh_from_db()
+    assert absent.status == S.NO_SHOW
