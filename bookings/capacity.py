@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,10 +60,23 @@ class Floor:
     occupants: list[Occupant] = field(default_factory=list)
 
     def free_table_ids(
-        self, start_at: dt.datetime, end_at: dt.datetime, *, exclude: uuid.UUID | None = None
+        self,
+        start_at: dt.datetime,
+        end_at: dt.datetime,
+        *,
+        exclude: uuid.UUID | None = None,
+        ignore: Collection[uuid.UUID] = (),
     ) -> set[int]:
-        """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module)."""
-        overlapping = [o for o in self.occupants if o.booking_id != exclude and o.overlaps(start_at, end_at)]
+        """Tables nobody overlapping [start_at, end_at) holds or would be given (see the module).
+
+        `exclude`: the booking asking (it does not compete with itself); `ignore`: bookings that do
+        not compete with it either (auto-allocation: the requests that came after it).
+        """
+        overlapping = [
+            o
+            for o in self.occupants
+            if o.booking_id != exclude and o.booking_id not in ignore and o.overlaps(start_at, end_at)
+        ]
         free = {table_id for seat in self.tables for table_id in seat.table_ids}
         for occupant in overlapping:
             free -= occupant.table_ids

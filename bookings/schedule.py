@@ -47,6 +47,14 @@ def minutes(t: dt.time) -> int:
     return t.hour * 60 + t.minute
 
 
+def closing_minutes(opening: tuple[dt.time, dt.time]) -> int:
+    """Closing time in minutes after the date's midnight: hours that close at or before they open
+    run past midnight (closing at 02:00 is 26:00). The end of the restaurant's day (the clock) and
+    the last seating (the grid) both read it."""
+    opens_at, closes_at = opening
+    return minutes(closes_at) + (DAY_MINUTES if closes_at <= opens_at else 0)
+
+
 def clock(total_minutes: int) -> dt.time:
     return dt.time((total_minutes // 60) % 24, total_minutes % 60)
 
@@ -104,8 +112,7 @@ class DaySchedule:
     def closes(self) -> int:
         """Closing time in minutes after the date's midnight (past 24:00 when it closes after midnight)."""
         assert self.opening is not None, "a closed day has no closing time"
-        opens_at, closes_at = self.opening
-        return minutes(closes_at) + (DAY_MINUTES if closes_at <= opens_at else 0)
+        return closing_minutes(self.opening)
 
     def last_start(self, duration: int) -> int:
         """The latest start, in minutes after midnight, for a booking lasting `duration` minutes."""

@@ -5,6 +5,9 @@ cache, console email, DEBUG on. Production sets DATABASE_URL, CELERY_BROKER_URL,
 EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and DJANGO_DEBUG=false, and `check --deploy` passes.
 """
 
+import tempfile
+from pathlib import Path
+
 from config.env import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
@@ -137,13 +140,34 @@ NOTIFICATION_REDRIVE_AFTER_SECONDS = env.int("NOTIFICATION_REDRIVE_AFTER_SECONDS
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=8)
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=2)
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 600
+# The clock's jobs (DESIGN 11, docs/clock.md), each idempotent: an overlap or a late run is harmless.
+# `expires`: a run beat queued while no worker was up is dropped, not piled up; the next one comes.
+CLOCK_JOB_INTERVALS = {
+    "pending_attention": 60.0,
+    "request_expiry": 60.0,
+    "reminders": 300.0,
+    "end_of_day": 900.0,
+    "review_requests": 900.0,
+}
 CELERY_BEAT_SCHEDULE = {
     "notifications-redrive": {
         "task": "notifications.tasks.redrive_notifications",
         "schedule": 60.0,
         "kwargs": {"older_than_seconds": NOTIFICATION_REDRIVE_AFTER_SECONDS},
     },
+    **{
+        f"clock-{job.replace('_', '-')}": {
+            "task": f"notifications.tasks.clock_{job}",
+            "schedule": seconds,
+            "options": {"expires": seconds},
+        }
+        for job, seconds in CLOCK_JOB_INTERVALS.items()
+    },
 }
+# Beat's state file lives outside the repository (a checkout stays clean, a read-only deploy works).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(Path(tempfile.gettempdir()) / "tablekeeper-celerybeat-schedule")
+)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -81,7 +81,7 @@ def _outdated(notification: Notification) -> str:
     """Why this row's news is out of date, or "" (DESIGN 6: `superseded`).
 
     A request email for a booking already confirmed or seated, a ticket for a booking no longer
-    confirmed, a reminder for a booking no longer confirmed or moved, "action needed" for a request
+    confirmed, a reminder for a booking no longer confirmed, moved or already started, "action needed" for a request
     answered since, a review request for a visit not completed; and any news other than the
     cancellation itself of a booking cancelled since.
     """
@@ -98,6 +98,8 @@ def _outdated(notification: Notification) -> str:
             return f"superseded: the booking is {status} now"
         if not notification.dedupe_key.endswith(booking.start_at.isoformat()):
             return "superseded: the booking has moved since"
+        if timezone.now() >= booking.start_at:  # a queue that fell behind: never remind after the start
+            return "superseded: the booking has started"
     if kind == Kind.REVIEW_REQUEST and status != S.COMPLETED:
         return f"superseded: the booking is {status} now"
     return ""

@@ -60,3 +60,40 @@ def redrive_notifications(older_than_seconds: int = 60) -> int:
     from notifications.services import notification_redrive
 
     return len(notification_redrive(older_than=dt.timedelta(seconds=older_than_seconds)))
+
+
+# --- the clock (DESIGN 11): one task per job, scheduled by beat (CELERY_BEAT_SCHEDULE) ---------------
+# A run may act on many rows, one transaction each: longer limits than a single send. Imported late:
+# `notifications.scheduled` records notifications, whose services dispatch the send task above.
+CLOCK_LIMITS = {"time_limit": 600, "soft_time_limit": 540}
+
+
+def _run_job(name: str) -> int:
+    from notifications.scheduled import job_run
+
+    return job_run(name=name)
+
+
+@shared_task(**CLOCK_LIMITS)
+def clock_pending_attention() -> int:
+    return _run_job("pending_attention")
+
+
+@shared_task(**CLOCK_LIMITS)
+def clock_request_expiry() -> int:
+    return _run_job("request_expiry")
+
+
+@shared_task(**CLOCK_LIMITS)
+def clock_reminders() -> int:
+    return _run_job("reminders")
+
+
+@shared_task(**CLOCK_LIMITS)
+def clock_end_of_day() -> int:
+    return _run_job("end_of_day")
+
+
+@shared_task(**CLOCK_LIMITS)
+def clock_review_requests() -> int:
+    return _run_job("review_requests")

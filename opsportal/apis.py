@@ -47,6 +47,7 @@ from opsportal.serializers import (
     AssignTablesSerializer,
     BookingCreateResponseSerializer,
     BookingPageSerializer,
+    DeclineSerializer,
     ExportQuerySerializer,
     PageQuerySerializer,
     RestaurantScopeSerializer,
@@ -320,6 +321,23 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         body = AssignTablesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._run(lifecycle.booking_assign_tables, booking=booking, table_ids=body.validated_data["tableIds"])
+
+    @extend_schema(
+        summary="Decline a waiting request",
+        description=(
+            "A pending or pending_allocation request is cancelled with history reason `declined`; the guest "
+            "receives one `booking_declined` email with the reason and a link to the booking page. "
+            "Any other status is 409 `NOT_PENDING`."
+        ),
+        request=DeclineSerializer,
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        booking = self.get_object()
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._run(lifecycle.booking_decline, booking=booking, reason=body.validated_data["reason"])
 
     def _run(self, service, booking=None, **kwargs) -> Response:
         booking = service(booking=booking or self.get_object(), actor=self.request.user, **kwargs)

@@ -47,6 +47,14 @@ class AssignTablesSerializer(serializers.Serializer):
     tableIds = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False)
 
 
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        min_length=3,
+        max_length=500,
+        help_text="Why the restaurant cannot take the request; the guest reads it in the email.",
+    )
+
+
 class StaffSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()

@@ -119,6 +119,13 @@ def restaurant(db):
 
 
 @pytest.fixture
+def auto_allocating(db):
+    """ "Auto Bistro", a London restaurant open 08:00-23:00 that gives every new request the best free
+    table at once (DESIGN 11's default, `auto_allocate` on). No tables: each test lays out its floor."""
+    return RestaurantFactory(name="Auto Bistro", slug="auto-bistro", timezone="Europe/London", auto_allocate=True)
+
+
+@pytest.fixture
 def host(db, restaurant):
     user = UserFactory()
     MembershipFactory(user=user, restaurant=restaurant, role="host")

@@ -116,10 +116,23 @@ def publisher():
     celery_app.amqp._producer_pool = None
 
 
-def _database_url() -> str:
+def database_url() -> str:
+    """The pytest database (PostgreSQL), as a URL another process can use."""
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def process_env(*, broker_url: str, queue: str, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess of the app on the pytest database and this test's queue."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DATABASE_CONN_MAX_AGE": "0",
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -130,17 +143,13 @@ def start_worker(transactional_db, tmp_path):
     def start(*, broker_url: str, queue: str, smtp_port: int, env: dict | None = None) -> subprocess.Popen:
         """`env`: more variables for the worker (e.g. SITE_URL, so its emails link to the live server)."""
         log = tmp_path / f"worker-{len(workers)}.log"
-        extra = env or {}
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
-            "DATABASE_CONN_MAX_AGE": "0",
-            **extra,
-        }
+        env = process_env(
+            broker_url=broker_url,
+            queue=queue,
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+            NOTIFICATION_RETRY_BACKOFF_SECONDS="1",
+            **(env or {}),
+        )
         command = [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-P", "solo", "-Q", queue]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
         with log.open("wb") as out:

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.test import Client
 
 from bookings.models import Booking, BookingStatusChange, TableAssignment
@@ -121,7 +122,8 @@ def test_columns_show_time_tables_source_and_where_notifications_go(
 
 def test_row_buttons_are_only_the_actions_valid_for_each_status(board_client, restaurant):
     expected = {
-        S.PENDING_ALLOCATION: {"assign", "cancel"},
+        S.PENDING: {"assign", "decline", "cancel"},
+        S.PENDING_ALLOCATION: {"assign", "decline", "cancel"},
         S.CONFIRMED: {"check-in", "no-show", "cancel"},
         S.CHECKED_IN: {"check-out", "no-show"},
         S.NO_SHOW: {"undo-no-show"},
@@ -136,7 +138,7 @@ def test_row_buttons_are_only_the_actions_valid_for_each_status(board_client, re
     page = board_client.get(BOARD_URL).content.decode()
 
     for status, actions in expected.items():
-        shown = {a for a in ("assign", "check-in", "check-out", "no-show", "undo-no-show", "cancel")
+        shown = {a for a in ("assign", "check-in", "check-out", "no-show", "undo-no-show", "decline", "cancel")
                  if f"/{bookings[status].pk}/board/{a}/" in page}  # fmt: skip
         assert shown == actions, status
 
@@ -279,6 +281,68 @@ def test_cancel_asks_for_confirmation_first(board_client, restaurant, board_host
     assert booking.status == S.CANCELLED
     change = booking.status_changes.get()
     assert (change.changed_by, change.reason, change.metadata) == (board_host, "Guest phoned", {"cancelledBy": "staff"})
+
+
+def test_decline_asks_for_the_reason_then_tells_the_guest_once(
+    board_client, restaurant, board_host, django_capture_on_commit_callbacks
+):
+    booking = BookingFactory(restaurant=restaurant, pending_allocation=True, customer_email="grace@example.com")
+
+    page = board_client.get(_action(booking, "decline"))
+    assert page.status_code == 200
+    assert "Decline this request? The guest is told by email" in page.content.decode()
+    assert board_client.post(_action(booking, "decline"), {"reason": ""}).context["form"].errors == {
+        "reason": ["This field is required."]
+    }
+    booking.refresh_from_db()
+    assert booking.status == S.PENDING_ALLOCATION
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = board_client.post(_action(booking, "decline"), {"reason": "A private party has the room"})
+
+    assert response.status_code == 302
+    assert f"Declined: {booking.reference} ({booking.customer_name})." in _messages(response)
+    booking.refresh_from_db()
+    assert booking.status == S.CANCELLED
+    change = booking.status_changes.get()
+    assert (change.changed_by, change.reason) == (board_host, lifecycle.DECLINED)
+    assert change.metadata == {"cancelledBy": "staff", "message": "A private party has the room"}
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["grace@example.com"], f"Update on your request – {restaurant.name}")
+    ]
+    assert "Message from the restaurant: A private party has the room" in mail.outbox[0].body
+    assert f"/r/{restaurant.slug}/" in mail.outbox[0].body
+    assert list(booking.notifications.exclude(dedupe_key="created").values_list("kind", flat=True)) == [
+        "booking_declined"
+    ]
+
+
+def test_declining_a_confirmed_booking_is_refused_with_a_message(board_client, restaurant):
+    booking = BookingFactory(restaurant=restaurant, confirmed=True)
+
+    response = board_client.post(_action(booking, "decline"), {"reason": "Fully booked"})
+
+    assert response.status_code == 302
+    assert f"{booking.reference}: not possible for a Confirmed booking." in _messages(response)
+    booking.refresh_from_db()
+    assert booking.status == S.CONFIRMED
+
+
+def test_bulk_decline_takes_one_reason_for_the_selection(board_client, restaurant):
+    waiting = [BookingFactory(restaurant=restaurant, pending_allocation=True) for _ in range(2)]
+    confirmed = BookingFactory(restaurant=restaurant, confirmed=True)
+    selected = {"action": "bulk_decline", "_selected_action": [b.pk for b in [*waiting, confirmed]]}
+
+    page = board_client.post(BOARD_URL, {**selected, "index": 0})
+    assert page.status_code == 200 and "Decline these 3 requests?" in page.content.decode()
+
+    response = board_client.post(BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed"})
+
+    assert response.status_code == 302
+    assert any(confirmed.reference in m and "Only a request still waiting" in m for m in _messages(response))
+    assert {b.status for b in Booking.objects.filter(pk__in=[b.pk for b in waiting])} == {S.CANCELLED}
+    confirmed.refresh_from_db()
+    assert confirmed.status == S.CONFIRMED
 
 
 def test_assign_table_offers_free_tables_and_confirms(board_client, restaurant, two_and_four_tables, board_host):

@@ -1,4 +1,5 @@
-"""The real thing (acceptance 3, 4): a Celery worker subprocess on Redis, PostgreSQL, and an SMTP sink.
+"""The real thing (acceptance 3, 4): a Celery worker subprocess on Redis, PostgreSQL, and an SMTP sink
+(the fixtures and helpers of `tests.integration`).
 
 Bookings are made over HTTP against `live_server` (the public `POST /api/bookings` and the ops
 `POST /api/ops/bookings`); the worker reads the pytest database and mails an aiosmtpd sink

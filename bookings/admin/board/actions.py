@@ -7,8 +7,9 @@ button the service would refuse for another reason (check-in off the reservation
 pointless (assigning tables to a confirmed booking that already holds some). A refused transition
 is a message on the board, never an error page.
 
-An action with a form (assign tables, cancel) shows a page before the change. Every action but
-assign also runs in bulk on the selected rows, where cancel's page confirms the whole selection;
+An action with a form (assign tables, decline a waiting request with a reason for the guest, cancel)
+shows a page before the change. Every action but assign also runs in bulk on the selected rows,
+where the page of decline or cancel confirms the whole selection;
 assign has no bulk version because its form lists the tables free for one booking's time.
 """
 
@@ -53,6 +54,17 @@ class AssignTablesForm(BoardForm):
 
 class CancelForm(BoardForm):
     reason = forms.CharField(required=False, max_length=255, help_text="Optional, kept in the status history.")
+
+
+class DeclineForm(BoardForm):
+    """The same rule as the ops API's decline: the guest is told why, so a reason is required."""
+
+    reason = forms.CharField(
+        min_length=3,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Sent to the guest in the email, and kept in the status history.",
+    )
 
 
 def _reaching(to_status: str) -> frozenset[str]:
@@ -127,6 +139,14 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             _reaching(S.CONFIRMED) - Booking.PENDING_STATUSES,
             lambda b, actor, data: lifecycle.booking_undo_no_show(booking=b, actor=actor),
             offer_when=lifecycle.is_service_day,
+        ),
+        BoardAction(
+            "decline",
+            "Decline",
+            "declined",
+            Booking.PENDING_STATUSES,
+            lambda b, actor, data: lifecycle.booking_decline(booking=b, actor=actor, reason=data["reason"]),
+            DeclineForm,
         ),
         BoardAction(
             "cancel",
