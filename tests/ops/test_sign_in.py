@@ -103,7 +103,8 @@ def test_the_lock_ends_after_the_configured_time(client, restaurant, settings, t
     time_machine.shift(settings.AXES_COOLOFF_TIME + dt.timedelta(seconds=1))
 
     assert sign_in(client, SIGN_IN_PAGES[0], host.username, PASSWORD).status_code == 302
-    assert settings.AXES_FAILURE_LIMIT == 5 and settings.AXES_COOLOFF_TIME == dt.timedelta(minutes=15)
+    limit, cooloff = settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME
+    assert (limit, cooloff) == (5, dt.timedelta(minutes=15))
 
 
 # --- password reset -------------------------------------------------------------------------------
