@@ -59,6 +59,15 @@ ERROR = ErrorSerializer
 RESTAURANT_PARAM = OpenApiParameter(
     "restaurantId", OpenApiTypes.UUID, description="Default: the user's first membership."
 )
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The booking's id.")
+# The filters of the list, which the status summary shares (opsportal.filters.BookingFilterSet).
+FILTER_PARAMS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Booking.Status.values, description="One status."),
+    OpenApiParameter("statuses", OpenApiTypes.STR, description="Comma-separated statuses."),
+    OpenApiParameter("from", OpenApiTypes.DATETIME, description="startAt >= from (ISO 8601 with offset)."),
+    OpenApiParameter("to", OpenApiTypes.DATETIME, description="startAt < to (ISO 8601 with offset)."),
+    OpenApiParameter("query", OpenApiTypes.STR, description="Name, email, phone or reference, any case."),
+]
 EXPORT_COLUMNS = [
     "reference",
     "date",
@@ -78,13 +87,21 @@ EXPORT_COLUMNS = [
 
 
 def _spreadsheet_safe(text: str) -> str:
-    """Guest-typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """Guest-typed text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Every guest-typed column goes through here: name, email, phone and notes (DESIGN 12). A phone
+    stored as +44... reads '+44... : the apostrophe keeps it text, which it is.
+    """
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _booking_action(summary: str, **extra):
     return extend_schema(
-        summary=summary, request=None, responses={200: BookingSerializer, 404: ERROR, 409: ERROR}, **extra
+        summary=summary,
+        request=None,
+        parameters=[ID_PARAM],
+        responses={200: BookingSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        **extra,
     )
 
 
@@ -92,7 +109,7 @@ def _booking_action(summary: str, **extra):
     list=extend_schema(
         summary="List bookings",
         parameters=[RESTAURANT_PARAM, PageQuerySerializer],
-        responses={200: BookingPageSerializer, 400: ERROR, 403: ERROR, 429: ERROR},
+        responses={200: BookingPageSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
     ),
     create=extend_schema(
         summary="Create a walk-in or phone booking",
@@ -109,13 +126,22 @@ def _booking_action(summary: str, **extra):
             429: ERROR,
         },
     ),
-    retrieve=extend_schema(summary="One booking", responses={200: BookingSerializer, 404: ERROR}),
+    retrieve=extend_schema(
+        summary="One booking",
+        parameters=[ID_PARAM],
+        responses={200: BookingSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
+    ),
     partial_update=extend_schema(
         summary="Change date, time, party size or notes",
+        parameters=[ID_PARAM],
         request=BookingChangeSerializer,
-        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 422: ERROR},
     ),
-    destroy=extend_schema(summary="Cancel (by staff)", responses={200: CancelledSerializer, 404: ERROR, 409: ERROR}),
+    destroy=extend_schema(
+        summary="Cancel (by staff)",
+        parameters=[ID_PARAM],
+        responses={200: CancelledSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    ),
 )
 class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     serializer_class = BookingSerializer
@@ -218,12 +244,8 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Bookings per status",
-        parameters=[
-            RESTAURANT_PARAM,
-            OpenApiParameter("from", OpenApiTypes.DATETIME, description="startAt >= from (with offset)."),
-            OpenApiParameter("to", OpenApiTypes.DATETIME, description="startAt < to (with offset)."),
-        ],
-        responses={200: StatusSummarySerializer, 400: ERROR, 403: ERROR},
+        parameters=[RESTAURANT_PARAM, *FILTER_PARAMS],
+        responses={200: StatusSummarySerializer, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     @action(detail=False, methods=["get"], url_path="status-summary")
     def status_summary(self, request):
@@ -239,7 +261,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="One service day as CSV",
         parameters=[ExportQuerySerializer],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR, 403: ERROR},
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     @action(detail=False, methods=["get"], url_path="export", filter_backends=[])
     def export(self, request):
@@ -260,8 +282,8 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
                     booking.booking_type,
                     booking.seating_preference,
                     _spreadsheet_safe(booking.customer_name),
-                    booking.guest_email,
-                    booking.customer_phone,
+                    _spreadsheet_safe(booking.guest_email),
+                    _spreadsheet_safe(booking.customer_phone),
                     _spreadsheet_safe(booking.notes),
                     booking.source,
                     " ".join(a.table.name for a in booking.active_assignments),
@@ -270,7 +292,9 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         return response
 
     @extend_schema(
-        summary="Status history, newest first", responses={200: StatusChangeSerializer(many=True), 404: ERROR}
+        summary="Status history, newest first",
+        parameters=[ID_PARAM],
+        responses={200: StatusChangeSerializer(many=True), 401: ERROR, 403: ERROR, 404: ERROR},
     )
     @action(detail=True, methods=["get"], filter_backends=[])  # a list, but not of bookings
     def history(self, request, pk=None):
@@ -311,8 +335,9 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Assign tables (confirms a pending booking)",
+        parameters=[ID_PARAM],
         request=AssignTablesSerializer,
-        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     @action(detail=True, methods=["post"], url_path="assign-tables")
     def assign_tables(self, request, pk=None):
