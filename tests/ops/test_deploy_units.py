@@ -9,8 +9,8 @@ in the virtualenv, `manage.py` knows the command, and gunicorn accepts its confi
 from __future__ import annotations
 
 import configparser
-import re
 import os
+import re
 import shlex
 import subprocess
 from pathlib import Path
