@@ -12,6 +12,7 @@ import logging
 
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -95,6 +96,14 @@ def _spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class OpsBookingSchema(AutoSchema):
+    """The list answers one page object (`{items, pageInfo}`), not an array: spectacular would wrap
+    a `list` action's response in one."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False if getattr(self.view, "action", None) == "list" else super()._is_list_view(serializer)
+
+
 def _booking_action(summary: str, **extra):
     return extend_schema(
         summary=summary,
@@ -107,6 +116,7 @@ def _booking_action(summary: str, **extra):
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="ops_bookings_list",
         summary="List bookings",
         parameters=[RESTAURANT_PARAM, PageQuerySerializer],
         responses={200: BookingPageSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
@@ -144,6 +154,7 @@ def _booking_action(summary: str, **extra):
     ),
 )
 class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
+    schema = OpsBookingSchema()
     serializer_class = BookingSerializer
     # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
     authentication_classes = [StaffTokenAuthentication, SessionAuthentication]

@@ -70,6 +70,12 @@ def test_error_answers_have_the_error_shape(schema):
                 )
 
 
+def test_the_list_answers_one_page_object(schema):
+    content = schema["paths"]["/api/ops/bookings"]["get"]["responses"]["200"]["content"]["application/json"]
+
+    assert content["schema"] == {"$ref": "#/components/schemas/BookingPage"}
+
+
 def test_path_ids_are_uuids(schema):
     ids = [
         (path, param["schema"])
