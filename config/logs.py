@@ -151,7 +151,7 @@ class RequestIdMiddleware:
         match = getattr(request, "resolver_match", None)
         route = (match.route or match.view_name) if match else "-"
         duration_ms = round((time.monotonic() - started) * 1000, 1)
-        level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
+        level = logging.ERROR if status >= 500 else logging.INFO  # a 4xx is the caller's, not ours
         request_logger.log(
             level,
             "event=request method=%s route=%s status=%s duration_ms=%s",
