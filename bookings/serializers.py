@@ -67,8 +67,15 @@ class BookingDateField(serializers.DateField):
         return day
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "19:00", "description": "HH:MM"}
+)
 class ClockTimeField(serializers.TimeField):
-    """HH:MM on the 24-hour clock."""
+    """HH:MM on the 24-hour clock, in and out (OpenAPI's `format: time` would say HH:MM:SS)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
 
     default_error_messages = {"invalid": "Time must be HH:MM on the 24-hour clock."}
 
@@ -213,8 +220,8 @@ class BookingSerializer(serializers.ModelSerializer):
     restaurantId = serializers.UUIDField(source="restaurant_id", read_only=True)
     restaurantName = serializers.CharField(source="restaurant.name", read_only=True)
     bookingDate = serializers.DateField(source="booking_date", read_only=True)
-    startTime = serializers.TimeField(source="start_time", format="%H:%M", read_only=True)
-    endTime = serializers.TimeField(source="end_time", format="%H:%M", read_only=True)
+    startTime = ClockTimeField(source="start_time", read_only=True)
+    endTime = ClockTimeField(source="end_time", read_only=True)
     startAt = serializers.SerializerMethodField()
     endAt = serializers.SerializerMethodField()
     partySize = serializers.IntegerField(source="party_size", read_only=True)

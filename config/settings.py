@@ -1,14 +1,17 @@
-"""One settings module for every environment; the environment decides (see README "Configuration").
+"""One settings module for every environment; the environment decides (docs/operations.md).
 
 With no variables set this is the embedded local default: SQLite file, eager Celery, local-memory
 cache, console email, DEBUG on. Production sets DATABASE_URL, CELERY_BROKER_URL, CACHE_URL,
-EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and DJANGO_DEBUG=false, and `check --deploy` passes.
+EMAIL_URL, SECRET_KEY, ALLOWED_HOSTS and DJANGO_DEBUG=false, and `check --deploy` passes; with DEBUG
+off, any of the first four left at its embedded default fails every system check (`config.checks`).
 """
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
 from config.env import BASE_DIR, env
+from config.logs import logging_config
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
@@ -29,6 +32,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "config.apps.ConfigConfig",
     "restaurants",
     "bookings",
     "notifications",
@@ -37,14 +46,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",  # first: every line of the request carries its id
+    "config.middleware.RequestGuardMiddleware",  # null bytes, oversized bodies: 400/413 before any view
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.RestaurantTimezoneMiddleware",  # admin pages render in the restaurant's zone
+    "django_otp.middleware.OTPMiddleware",
+    "opsportal.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,15 +101,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked-out account-and-address is refused
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "admin:bookings_booking_changelist"  # the ops board, when the sign-in has no `next`
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Sign-in lockout (django-axes, DESIGN 12): AXES_FAILURE_LIMIT wrong passwords for one account from
+# one address lock that pair out for AXES_COOLOFF_MINUTES, on every page that signs staff in (the
+# staff sign-in page and the admin's). Attempts live in the database, so every web node sees them.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.http.client_ip"  # the one client-IP rule (TRUSTED_PROXY_COUNT)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept for the admin (Axes > Access failures)
+# The second factor (django-otp, DESIGN 12): owners and managers enrol a TOTP device at their first
+# sign-in and confirm it at every sign-in (`opsportal.second_factor`). On by default once DEBUG is off.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Tablekeeper")
+OTP_STATIC_RECOVERY_CODES = 10
 
 # --- I18n / time: store UTC, convert at the edges with the restaurant's ZoneInfo --------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["config.formats"]  # the 24-hour clock and the zone's name (config/formats)
+
+# --- Request bodies: a booking is a few hundred bytes; the admin's largest form (a restaurant with
+# its inlines, a day's bulk action) a few dozen kilobytes. Larger bodies answer 413 (config.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 
 # --- Static files (whitenoise serves them; no separate web server needed) ---------------------
 STATIC_URL = "static/"
@@ -177,7 +217,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -189,6 +229,9 @@ REST_FRAMEWORK = {
         "guest_token": env.str("GUEST_TOKEN_THROTTLE_RATE", default="30/min"),
         "ops_list": env.str("OPS_LIST_THROTTLE_RATE", default="120/min"),
         "ops_create": env.str("OPS_CREATE_THROTTLE_RATE", default="60/min"),
+        # Password reset requests (opsportal.accounts), per client address and per account.
+        "password_reset_ip": env.str("PASSWORD_RESET_IP_THROTTLE_RATE", default="10/hour"),
+        "password_reset_account": env.str("PASSWORD_RESET_ACCOUNT_THROTTLE_RATE", default="3/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -196,6 +239,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Restaurant reservations: the public booking API and the staff ops API.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package, served by the app: no CDN (DESIGN 12).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.document_edge_responses",  # 400/401/403/404/413/415 where they can happen
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "BookingStatusEnum": "bookings.models.Booking.Status",
@@ -225,15 +276,27 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Load balancers probe over plain HTTP on the node's own address: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
-# --- Logging: one line per event, key=value pairs, to stdout ---------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Logging (config.logs): JSON lines when DEBUG is off, text lines with DEBUG on -----------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ValueError("LOG_FORMAT must be 'json' or 'text'")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Error tracking: sentry-sdk when SENTRY_DSN is set (config.sentry), without personal data ------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# --- Health (config.health): /health/ready fails when the oldest queued notification is older --------
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=600)

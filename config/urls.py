@@ -1,6 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, re_path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import health
+from config.views import api_not_found
 
 # The admin is the staff's ops board: its width goes to the day's bookings and their row buttons,
 # not to the navigation sidebar (the breadcrumbs and the home page already list every model).
@@ -11,13 +14,19 @@ admin.site.index_title = "Run the day"
 admin.site.site_url = reverse_lazy("admin:bookings_booking_changelist")
 
 urlpatterns = [
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("opsportal.account_urls")),  # sign-in, second factor, password reset
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/ops/", include("opsportal.api_urls")),
     path("api/", include(("guestportal.api_urls", "guestportal-api"))),
     path("api/", include("bookings.urls")),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),  # last under api/: JSON 404 (config.views)
     path("", include("guestportal.urls")),  # `r/<slug>/` (booking page), `b/<token>` (manage link)
     path("", include("opsportal.urls")),  # `/` (the front door) and `ops/...`
 ]
+
+handler500 = "config.views.server_error"

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.models import Booking
-from bookings.serializers import BookingDateField, BookingSerializer, StrictIntegerField
+from bookings.serializers import BookingDateField, BookingSerializer, ClockTimeField, StrictIntegerField
 from bookings.services.guests import can_change, change_deadline
 
 GUEST_HIDDEN_FIELDS = ("idempotencyKey", "clientRequestId")
@@ -20,7 +20,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 
 class SlotSerializer(serializers.Serializer):
-    time = serializers.TimeField(format="%H:%M")
+    time = ClockTimeField()
     bookingType = serializers.CharField(source="booking_type")
     available = serializers.BooleanField()
 

@@ -162,7 +162,14 @@ def notification_deliver(*, notification_id: int, final: bool = True) -> None:
         else:
             retry_by = timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS)
             _finish(notification, status=Status.QUEUED, last_error=error, queued_at=retry_by)
-        logger.warning("notification failed id=%s attempt=%d error=%r", notification.pk, notification.attempts, exc)
+        # The error's type and SMTP code only: its text can name the recipient (DESIGN 12: no guest in logs).
+        logger.warning(
+            "notification failed id=%s attempt=%d error=%s code=%s",
+            notification.pk,
+            notification.attempts,
+            type(exc).__name__,
+            getattr(exc, "smtp_code", "-"),
+        )
         if permanent:
             raise PermanentDeliveryError(str(exc)) from exc
         raise
@@ -175,4 +182,10 @@ def notification_deliver(*, notification_id: int, final: bool = True) -> None:
         last_error="",
         sent_at=timezone.now(),
     )
-    logger.info("notification sent id=%s kind=%s to=%s", notification.pk, notification.kind, notification.recipient)
+    # Who it went to is on the row (the admin shows it), never in the logs (DESIGN 12).
+    logger.info(
+        "notification sent id=%s kind=%s recipient_source=%s",
+        notification.pk,
+        notification.kind,
+        notification.recipient_source,
+    )

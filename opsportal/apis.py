@@ -12,6 +12,7 @@ import logging
 
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
@@ -60,6 +61,15 @@ ERROR = ErrorSerializer
 RESTAURANT_PARAM = OpenApiParameter(
     "restaurantId", OpenApiTypes.UUID, description="Default: the user's first membership."
 )
+ID_PARAM = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The booking's id.")
+# The filters of the list, which the status summary shares (opsportal.filters.BookingFilterSet).
+FILTER_PARAMS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Booking.Status.values, description="One status."),
+    OpenApiParameter("statuses", OpenApiTypes.STR, description="Comma-separated statuses."),
+    OpenApiParameter("from", OpenApiTypes.DATETIME, description="startAt >= from (ISO 8601 with offset)."),
+    OpenApiParameter("to", OpenApiTypes.DATETIME, description="startAt < to (ISO 8601 with offset)."),
+    OpenApiParameter("query", OpenApiTypes.STR, description="Name, email, phone or reference, any case."),
+]
 EXPORT_COLUMNS = [
     "reference",
     "date",
@@ -79,21 +89,38 @@ EXPORT_COLUMNS = [
 
 
 def _spreadsheet_safe(text: str) -> str:
-    """Guest-typed text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """Guest-typed text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Every guest-typed column goes through here: name, email, phone and notes (DESIGN 12). A phone
+    stored as +44... reads '+44... : the apostrophe keeps it text, which it is.
+    """
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class OpsBookingSchema(AutoSchema):
+    """The list answers one page object (`{items, pageInfo}`), not an array: spectacular would wrap
+    a `list` action's response in one."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False if getattr(self.view, "action", None) == "list" else super()._is_list_view(serializer)
 
 
 def _booking_action(summary: str, **extra):
     return extend_schema(
-        summary=summary, request=None, responses={200: BookingSerializer, 404: ERROR, 409: ERROR}, **extra
+        summary=summary,
+        request=None,
+        parameters=[ID_PARAM],
+        responses={200: BookingSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        **extra,
     )
 
 
 @extend_schema_view(
     list=extend_schema(
+        operation_id="ops_bookings_list",
         summary="List bookings",
         parameters=[RESTAURANT_PARAM, PageQuerySerializer],
-        responses={200: BookingPageSerializer, 400: ERROR, 403: ERROR, 429: ERROR},
+        responses={200: BookingPageSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 429: ERROR},
     ),
     create=extend_schema(
         summary="Create a walk-in or phone booking",
@@ -110,15 +137,25 @@ def _booking_action(summary: str, **extra):
             429: ERROR,
         },
     ),
-    retrieve=extend_schema(summary="One booking", responses={200: BookingSerializer, 404: ERROR}),
+    retrieve=extend_schema(
+        summary="One booking",
+        parameters=[ID_PARAM],
+        responses={200: BookingSerializer, 401: ERROR, 403: ERROR, 404: ERROR},
+    ),
     partial_update=extend_schema(
         summary="Change date, time, party size or notes",
+        parameters=[ID_PARAM],
         request=BookingChangeSerializer,
-        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 422: ERROR},
     ),
-    destroy=extend_schema(summary="Cancel (by staff)", responses={200: CancelledSerializer, 404: ERROR, 409: ERROR}),
+    destroy=extend_schema(
+        summary="Cancel (by staff)",
+        parameters=[ID_PARAM],
+        responses={200: CancelledSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+    ),
 )
 class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
+    schema = OpsBookingSchema()
     serializer_class = BookingSerializer
     # Token first: its WWW-Authenticate header makes an anonymous call a 401, not a 403.
     authentication_classes = [StaffTokenAuthentication, SessionAuthentication]
@@ -219,12 +256,8 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Bookings per status",
-        parameters=[
-            RESTAURANT_PARAM,
-            OpenApiParameter("from", OpenApiTypes.DATETIME, description="startAt >= from (with offset)."),
-            OpenApiParameter("to", OpenApiTypes.DATETIME, description="startAt < to (with offset)."),
-        ],
-        responses={200: StatusSummarySerializer, 400: ERROR, 403: ERROR},
+        parameters=[RESTAURANT_PARAM, *FILTER_PARAMS],
+        responses={200: StatusSummarySerializer, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     @action(detail=False, methods=["get"], url_path="status-summary")
     def status_summary(self, request):
@@ -240,7 +273,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="One service day as CSV",
         parameters=[ExportQuerySerializer],
-        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR, 403: ERROR},
+        responses={(200, "text/csv"): OpenApiTypes.STR, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     @action(detail=False, methods=["get"], url_path="export", filter_backends=[])
     def export(self, request):
@@ -261,8 +294,8 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
                     booking.booking_type,
                     booking.seating_preference,
                     _spreadsheet_safe(booking.customer_name),
-                    booking.guest_email,
-                    booking.customer_phone,
+                    _spreadsheet_safe(booking.guest_email),
+                    _spreadsheet_safe(booking.customer_phone),
                     _spreadsheet_safe(booking.notes),
                     booking.source,
                     " ".join(a.table.name for a in booking.active_assignments),
@@ -271,7 +304,9 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         return response
 
     @extend_schema(
-        summary="Status history, newest first", responses={200: StatusChangeSerializer(many=True), 404: ERROR}
+        summary="Status history, newest first",
+        parameters=[ID_PARAM],
+        responses={200: StatusChangeSerializer(many=True), 401: ERROR, 403: ERROR, 404: ERROR},
     )
     @action(detail=True, methods=["get"], filter_backends=[])  # a list, but not of bookings
     def history(self, request, pk=None):
@@ -312,8 +347,9 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Assign tables (confirms a pending booking)",
+        parameters=[ID_PARAM],
         request=AssignTablesSerializer,
-        responses={200: BookingSerializer, 400: ERROR, 404: ERROR, 409: ERROR},
+        responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     @action(detail=True, methods=["post"], url_path="assign-tables")
     def assign_tables(self, request, pk=None):
@@ -329,6 +365,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
             "receives one `booking_declined` email with the reason and a link to the booking page. "
             "Any other status is 409 `NOT_PENDING`."
         ),
+        parameters=[ID_PARAM],
         request=DeclineSerializer,
         responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     )

@@ -2,13 +2,19 @@
 
 The API and the walk-in form both log through here, so an operator greps one format:
 `event=<...> channel=ops via=<api|form> staff_id=<id> restaurant_id=<uuid> booking_id=<uuid>|error=<CODE>`.
+The same fields are the record's `extra`, so the JSON format (config.logs) has them as keys. A value
+the caller typed (a restaurantId that is not a UUID) is written JSON-quoted unless it is a plain
+token, so it can neither start a new line nor add a `key=value` pair of its own (DESIGN 12).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 
 logger = logging.getLogger("tablekeeper.ops")
+_PLAIN = re.compile(r"[A-Za-z0-9._:-]*")
 
 ERROR_CODES_BY_STATUS = {
     400: "INVALID_PAYLOAD",
@@ -47,4 +53,11 @@ def log_walkin(
         fields["booking_id"] = booking_id
     if error is not None:
         fields["error"] = error
-    logger.log(level, " ".join(f"{key}={value if value is not None else '-'}" for key, value in fields.items()))
+    logger.log(level, " ".join(f"{key}={_shown(value)}" for key, value in fields.items()), extra=fields)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "-"
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else json.dumps(text)

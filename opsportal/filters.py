@@ -10,12 +10,21 @@ from django.db.models import Q
 
 from bookings.models import Booking
 
+# Offsets in use on Earth run from -12:00 to +14:00; PostgreSQL refuses an instant beyond ±15:59.
+MAX_OFFSET = dt.timedelta(hours=14)
+
 
 class OffsetDateTimeField(forms.DateTimeField):
-    """An ISO 8601 datetime that names its UTC offset: a bare local time is ambiguous across restaurants."""
+    """An ISO 8601 datetime that names its UTC offset: a bare local time is ambiguous across restaurants.
+
+    The value is the UTC instant. An offset beyond ±14:00, or an instant outside the calendar once
+    in UTC (year 1 or 9999 at the edge), is a 400 with a sentence, never a database error.
+    """
 
     default_error_messages = {
         "invalid": "Give an ISO 8601 datetime with a UTC offset, e.g. 2025-06-01T18:00:00+01:00.",
+        "offset": "The UTC offset must be between -14:00 and +14:00.",
+        "range": "The datetime is out of range.",
     }
 
     def to_python(self, value):
@@ -25,9 +34,15 @@ class OffsetDateTimeField(forms.DateTimeField):
             parsed = dt.datetime.fromisoformat(str(value).strip())
         except ValueError as exc:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if parsed.tzinfo is None:
+        offset = parsed.utcoffset()
+        if offset is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+        if abs(offset) > MAX_OFFSET:
+            raise forms.ValidationError(self.error_messages["offset"], code="offset")
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["range"], code="range") from exc
 
 
 class OffsetDateTimeFilter(django_filters.IsoDateTimeFilter):

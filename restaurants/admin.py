@@ -10,13 +10,35 @@ are per restaurant.
 
 from __future__ import annotations
 
+import uuid
+
+import phonenumbers
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table, TableGroup, TurnTime
 from restaurants.selectors import restaurant_list_for_user
 from restaurants.services import membership_grant, membership_revoke
+
+WEEKDAYS = dict(OpeningHours._meta.get_field("weekday").choices)
+# The regions the phone-number library can read numbers for: the only countries a restaurant can have.
+COUNTRY_CHOICES = [
+    (region, f"{region} (+{phonenumbers.country_code_for_region(region)})")
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+]
+
+
+class RestaurantAdminForm(forms.ModelForm):
+    """Country from a list (DESIGN 7); the admin makes the form's Meta from this base."""
+
+    country = forms.ChoiceField(
+        choices=COUNTRY_CHOICES, initial="GB", help_text="ISO 3166 alpha-2; the region for parsing phones."
+    )
 
 
 def _roles(request) -> dict:
@@ -26,6 +48,14 @@ def _roles(request) -> dict:
             Membership.objects.filter(user=request.user).values_list("restaurant_id", "role")
         )
     return request._tablekeeper_roles
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _restaurant_id(obj: Model):
@@ -44,10 +74,42 @@ class RestaurantScopedMixin:
 
     `restaurant_path` leads from the model to its Restaurant. With `settings_of_restaurant`, only
     owners and managers of the object's restaurant may add, change or delete it.
+
+    Times: a change page renders in its object's restaurant's timezone, a list in the timezone of
+    the one restaurant it shows (`changelist_restaurant`: the user's only restaurant, or the one
+    the list is filtered to); a list across restaurants with different zones stays in UTC. Each
+    instant is shown with its zone's name (config/formats), so a time never reads as another zone's.
     """
 
     restaurant_path = "restaurant"
     settings_of_restaurant = False
+
+    def restaurant_of(self, obj: Model) -> Restaurant | None:
+        for part in self.restaurant_path.split("__"):
+            if part != "pk":
+                obj = getattr(obj, part, None)
+        return obj if isinstance(obj, Restaurant) else None
+
+    def changelist_restaurant(self, request) -> Restaurant | None:
+        chosen = request.GET.get(f"{self.restaurant_path}__id__exact") or request.GET.get("restaurant")
+        restaurants = (
+            Restaurant.objects.all() if request.user.is_superuser else restaurant_list_for_user(user=request.user)
+        )
+        if chosen:
+            restaurants = restaurants.filter(pk=chosen) if _is_uuid(chosen) else restaurants.none()
+        zones = {r.timezone: r for r in restaurants[:50]}
+        return next(iter(zones.values())) if len(zones) == 1 else None
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None and (restaurant := self.restaurant_of(obj)) is not None:
+            request.restaurant_timezone = restaurant.tz
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if (restaurant := self.changelist_restaurant(request)) is not None:
+            request.restaurant_timezone = restaurant.tz
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return scope_to_user(super().get_queryset(request), request, self.restaurant_path)
@@ -109,8 +171,30 @@ class RestaurantSettingsInline(RestaurantScopedMixin, admin.TabularInline):
     extra = 0
 
 
+class OpeningHoursFormSet(BaseInlineFormSet):
+    """One row per weekday and one per date (the database's conditional unique constraints), said as a
+    sentence before the save instead of an IntegrityError from it."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            day = data.get("date")
+            key = ("date", day) if day else ("weekday", data.get("weekday"))
+            if key[1] is None:
+                continue
+            if key in seen:
+                when = day.isoformat() if day else WEEKDAYS[key[1]]
+                raise ValidationError(f"There are two opening-hours rows for {when}: keep one.")
+            seen.add(key)
+
+
 class OpeningHoursInline(RestaurantSettingsInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
 
 
 class ServicePeriodInline(RestaurantSettingsInline):
@@ -153,6 +237,7 @@ class MembershipInline(ReadOnlyMixin, RestaurantScopedMixin, admin.TabularInline
 
 @admin.register(Restaurant)
 class RestaurantAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    form = RestaurantAdminForm
     restaurant_path = "pk"
     settings_of_restaurant = True
     list_display = ("name", "slug", "timezone", "contact_email", "contact_phone", "is_active")

@@ -122,7 +122,14 @@ def membership_grant(*, user: User, restaurant: Restaurant, role: str) -> Member
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
-    """Remove a membership; the user loses staff access and groups no other membership needs."""
+    """Remove a membership; the user loses staff access and groups no other membership needs.
+
+    Losing the last membership also deletes the user's API tokens (DESIGN 12): a script keeps no
+    access its owner no longer has. The token model is looked up by name, not imported: this app
+    knows no API (DESIGN 2).
+    """
     user = membership.user
     membership.delete()
     _staff_access_sync(user=user)
+    if not Membership.objects.filter(user=user).exists() and apps.is_installed("rest_framework.authtoken"):
+        apps.get_model("authtoken", "Token").objects.filter(user=user).delete()

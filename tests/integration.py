@@ -141,7 +141,10 @@ def start_worker(transactional_db, tmp_path):
     workers: list[tuple[subprocess.Popen, Path]] = []
 
     def start(*, broker_url: str, queue: str, smtp_port: int, env: dict | None = None) -> subprocess.Popen:
-        """`env`: more variables for the worker (e.g. SITE_URL, so its emails link to the live server)."""
+        """`env`: more variables for the worker (e.g. SITE_URL, so its emails link to the live server).
+
+        The process's output goes to a file, `process.log` (a Path).
+        """
         log = tmp_path / f"worker-{len(workers)}.log"
         env = process_env(
             broker_url=broker_url,
@@ -154,6 +157,7 @@ def start_worker(transactional_db, tmp_path):
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process.log = log  # type: ignore[attr-defined]
         workers.append((process, log))
         wait_until(lambda: "ready." in log.read_text() or process.poll() is not None, "the worker to start")
         assert process.poll() is None, f"worker exited:\n{log.read_text()}"

@@ -25,7 +25,7 @@ inlines the system checks Django gives `inlines`.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.options import IncorrectLookupParameters, InlineModelAdmin
 from django.contrib.admin.utils import quote
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -170,6 +170,13 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
         )
 
     # --- the board around the list ---
+    def changelist_restaurant(self, request):
+        """The board shows one restaurant's day: its times in that restaurant's zone."""
+        try:
+            return board_for(request).restaurant
+        except IncorrectLookupParameters:  # the changelist answers that itself (`?e=1`)
+            return None
+
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, {"title": "Ops board", **(extra_context or {})})
         context = getattr(response, "context_data", None)

@@ -4,15 +4,59 @@ A contactless walk-in's customer carries a placeholder email and phone (`booking
 3). The list shows "no email given" / "no phone given" instead, and a filter tells placeholder
 identities from real guests. A customer's restaurant is read-only once saved: the identity and its
 bookings belong to that restaurant.
+
+The change form stores email and phone as the services do (trimmed, lower-cased; E.164 for the
+restaurant's country) and refuses an email or phone that another guest of the restaurant already
+has with a sentence next to the field: the database's unique constraints would otherwise end the
+save in an IntegrityError (the restaurant is read-only there, so Django's own unique check skips them).
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
-from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
+from bookings.contacts import (
+    PLACEHOLDER_DOMAIN,
+    is_placeholder_email,
+    is_placeholder_phone,
+    normalise_email,
+    normalise_phone,
+)
 from bookings.models import Customer
 from restaurants.admin import RestaurantScopedMixin
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """The admin makes the form's Meta (model and fields) from this base."""
+
+    def _restaurant(self):
+        if self.instance.restaurant_id:
+            return self.instance.restaurant
+        return self.cleaned_data.get("restaurant")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        return email if is_placeholder_email(email) else normalise_email(email)
+
+    def clean(self):
+        cleaned = super().clean()
+        restaurant = self._restaurant()
+        if restaurant is None:
+            return cleaned
+        phone = cleaned.get("phone")
+        if phone and not is_placeholder_phone(phone):
+            try:
+                cleaned["phone"] = phone = normalise_phone(phone, region=restaurant.country)
+            except ValueError as exc:
+                self.add_error("phone", str(exc))
+                phone = None
+        others = Customer.objects.filter(restaurant=restaurant).exclude(pk=self.instance.pk)
+        if (email := cleaned.get("email")) and others.filter(email=email).exists():
+            self.add_error("email", "Another guest of this restaurant already has this email address.")
+        if phone and others.filter(phone=phone).exists():
+            self.add_error("phone", "Another guest of this restaurant already has this phone number.")
+        return cleaned
 
 
 class PlaceholderIdentityFilter(admin.SimpleListFilter):
@@ -35,6 +79,7 @@ class PlaceholderIdentityFilter(admin.SimpleListFilter):
 
 @admin.register(Customer)
 class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = ("full_name", "contact_email", "contact_phone", "restaurant", "marketing_opt_in", "created_at")
     list_filter = (PlaceholderIdentityFilter, ("restaurant", admin.RelatedOnlyFieldListFilter), "marketing_opt_in")
     list_select_related = ("restaurant",)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
+from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
 from rest_framework.authtoken.models import Token
 
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
+from opsportal.second_factor import totp_device_pending
 from tests.admin.conftest import build
 from tests.builders import GUEST_CONTACTS
 from tests.factories import CustomerFactory, ServicePeriodFactory
@@ -28,6 +31,13 @@ def everything(restaurant, board_owner, two_and_four_tables, superuser):
     result = build.create(restaurant, channel=Channel.OPS, actor=board_owner, **GUEST_CONTACTS)
     lifecycle.booking_assign_tables(booking=result.booking, table_ids=[two_and_four_tables[0].pk], actor=board_owner)
     Token.objects.create(user=superuser)
+    # Sign-in records (django-axes): a wrong password for one account, the right one for another.
+    sign_in = Client()
+    sign_in.post("/accounts/login/", {"username": superuser.username, "password": "wrong"})
+    sign_in.post("/accounts/login/", {"username": board_owner.username, "password": "pw-for-tests-123"})
+    # Second-factor devices (django-otp): an enrolment started, and recovery codes.
+    totp_device_pending(user=board_owner)
+    StaticDevice.objects.create(user=board_owner, name="Recovery codes")
 
 
 @pytest.mark.usefixtures("everything")

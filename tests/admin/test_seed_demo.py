@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from bookings.models import Booking
 from restaurants.models import Restaurant
@@ -48,7 +50,8 @@ def test_seed_demo_builds_the_demo_restaurant_and_prints_the_logins():
     assert all(b.status_changes.filter(from_status="").exists() for b in today)
     for username, password in (("owner", "tablekeeper-owner"), ("host", "tablekeeper-host")):
         assert f"username '{username}' password '{password}'" in output
-        user = authenticate(username=username, password=password)
+        # As the sign-in page asks (django-axes wants the request: the lockout is per address).
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
         assert user is not None and user.is_staff
     assert restaurant.memberships.get(user__username="owner").role == "owner"
     assert restaurant.memberships.get(user__username="host").role == "host"
@@ -65,3 +68,22 @@ def test_running_it_twice_changes_nothing():
     assert _counts() == before
     assert sorted(Booking.objects.values_list("reference", "status")) == statuses
     assert "(0 created by this run)" in output
+
+
+def test_with_debug_off_it_refuses_to_run_without_force(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off.*pass --force"):
+        _run()
+
+    assert not Restaurant.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_with_debug_off_force_seeds_anyway(settings):
+    settings.DEBUG = False
+
+    call_command("seed_demo", "--force", stdout=StringIO())
+
+    assert Restaurant.objects.filter(slug="demo-kitchen").exists()
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {"owner", "host"}

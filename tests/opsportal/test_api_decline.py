@@ -141,6 +141,6 @@ def test_the_schema_documents_every_answer_of_decline():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     operation = schema["paths"]["/api/ops/bookings/{id}/decline"]["post"]
 
-    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409"}
+    assert {"200", "400", "401", "403", "404", "409"} <= set(operation["responses"])
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert schema["components"]["schemas"][body.rsplit("/", 1)[1]]["required"] == ["reason"]

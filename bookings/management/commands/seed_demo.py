@@ -6,15 +6,17 @@ changes nothing. Run it on another day and that day gets its own sample bookings
 
 Bookings go through the creation pipeline (`booking_create`) and the lifecycle services, exactly as
 the API and the board would do it. The owner's override (reason "demo data") lets the sample fill a
-whole day, including times already past and more guests than tables.
+whole day, including times already past and more guests than tables. With DEBUG off it refuses to
+run unless given `--force` (DESIGN 12): its logins' passwords are published in the README.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bookings.models import Booking
@@ -97,7 +99,20 @@ STEPS = {
 class Command(BaseCommand):
     help = "Create the demo restaurant, an owner and a host login, and today's sample bookings (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run with DEBUG off too (a staging or test rig): the demo logins have published passwords.",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            # DESIGN 12: the demo's logins and passwords are in the README; never on a real site by accident.
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo logins have published passwords. "
+                "Refusing to seed; pass --force to seed anyway (a staging or test rig)."
+            )
         with transaction.atomic():
             groups_sync()
             restaurant = self._restaurant()
