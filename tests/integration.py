@@ -153,7 +153,7 @@ def start_worker(transactional_db, tmp_path):
             NOTIFICATION_RETRY_BACKOFF_SECONDS="1",
             **(env or {}),
         )
-        command = [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-P", "solo", "-Q", queue]
+        command = [str(ROOT / ".venv/bin/celery"), "-A", "config", "-q", "worker", "-P", "solo", "-Q", queue]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
         with log.open("wb") as out:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
