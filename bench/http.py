@@ -684,6 +684,7 @@ def main(argv=None) -> int:
     def terminate(signum, frame):
         raise KeyboardInterrupt
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored (`&`)
     signal.signal(signal.SIGTERM, terminate)
     code = 0
     try:
