@@ -16,9 +16,12 @@ up, drives it with wrk (Lua scripts in bench/wrk/), and prints one table:
     (d) today's ops list    (e) availability today                             vs the anchor's list
 
 with requests per second, p50 and p99 latency, non-2xx answers, rows created and the ratios to
-the anchor. `--memory` adds each gunicorn worker's RSS after 100 and after 10,000 creates (fresh
-servers). Everything it started (servers, a `--worker`, databases, Redis DBs 8 and 9) is torn down
-at the end, on an error, and on Ctrl-C. Needs PostgreSQL, Redis and wrk (`apt-get install wrk`).
+the anchor. Each scenario and its anchor baseline run in alternating rounds (`--rounds`, ABBA
+order; `--duration` in all per app), so both meet the same background load on a shared machine,
+and the table shows how much CPU other processes took meanwhile. `--memory` adds each gunicorn
+worker's RSS after 100 and after 10,000 creates (fresh servers). Everything it started (servers,
+a `--worker`, databases, Redis DBs 8 and 9) is torn down at the end, on an error, and on Ctrl-C.
+Needs PostgreSQL, Redis and wrk (`apt-get install wrk`).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 import zoneinfo  # noqa: E402
+from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit  # noqa: E402
 
@@ -71,11 +75,11 @@ CACHE_DB, BROKER_DB = 8, 9  # Redis database numbers this benchmark owns (flushe
 RAISED = "1000000/min"
 SCENARIOS = ("create", "replay", "public", "list", "availability")
 LABELS = {
-    "anchor_create": "anchor create (baseline a-c)",
+    "anchor_create": "the anchor's create",
     "create": "(a) ops walk-in create",
     "replay": "(b) replay, same key + body",
     "public": "(c) public create",
-    "anchor_list": "anchor list 50 (baseline d-e)",
+    "anchor_list": "the anchor's list of 50",
     "list": "(d) today's ops list, 50",
     "availability": "(e) availability today",
 }
@@ -152,17 +156,54 @@ def children(pid: int) -> list[int]:
 
 
 @dataclass
-class Result:
-    key: str
+class Side:
+    """One app's share of a paired scenario, summed over its rounds."""
+
     requests: int = 0
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
+    seconds: float = 0.0
     non2xx: int = 0
     socket_errors: int = 0
     rows: int | None = None
-    statuses: dict = field(default_factory=dict)
-    other_cpu: float = 0.0  # cores used by processes that are not the benchmark's during the run
+    statuses: Counter = field(default_factory=Counter)
+    slices: list[tuple[float, int]] = field(default_factory=list)  # (latency µs, weight): 1% of a round each
+    other_cpu_seconds: float = 0.0  # cores used by other processes x seconds, summed over the rounds
+
+    def add(self, data: dict, other_cpu: float) -> None:
+        seconds = data["duration_us"] / 1e6
+        errors = data["errors"]
+        self.requests += data["requests"]
+        self.seconds += seconds
+        self.non2xx += data["non2xx"]
+        self.socket_errors += errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
+        self.statuses.update({int(k): v for k, v in data["statuses"].items()})
+        self.slices += [(value, data["requests"]) for value in data["slices_us"]]
+        self.other_cpu_seconds += other_cpu * seconds
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def other_cpu(self) -> float:
+        return self.other_cpu_seconds / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, q: float) -> float:
+        """The q-quantile of the merged rounds (each round's 1% slices weighted by its requests)."""
+        total = sum(weight for _, weight in self.slices)
+        if not total:
+            return 0.0
+        seen = 0
+        for value, weight in sorted(self.slices):
+            seen += weight
+            if seen >= q * total:
+                return value / 1000
+        return self.slices[-1][0] / 1000
+
+
+@dataclass
+class Pair:
+    app: Side
+    anchor: Side
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -177,7 +218,7 @@ class Bench:
         self.procs: list[subprocess.Popen] = []
         self.databases: list[str] = []
         self.redis_dbs: list[int] = []
-        self.results: dict[str, Result] = {}
+        self.results: dict[str, Pair] = {}
         self.config_path = self.tmp / "config.lua"
 
     # environment of each app
@@ -450,34 +491,38 @@ class Bench:
             raise SystemExit(f"wrk failed ({proc.returncode}):\n{out}\n{err}")
         return json.loads(summary)
 
-    def measure(
-        self, key: str, script: str, port: int, *, extra: list[str] = (), table: tuple[str, str] | None = None
-    ) -> Result:
-        if self.args.warmup > 0:
-            self.wrk(script, port, f"{self.args.warmup}s", extra=extra)
-        before = self.count(*table) if table else None
+    def measure(self, key: str, app: tuple, anchor: tuple) -> Pair:
+        """Tablekeeper and its anchor baseline in alternating rounds (ABBA), so both meet the same
+        background load: `--rounds` rounds of `--duration / --rounds` each, per app.
+
+        `app` and `anchor` are (script, port, extra script arguments, (database, table) or None).
+        """
+        sides = {"app": (Side(), app), "anchor": (Side(), anchor)}
+        for _, (script, port, extra, _table) in sides.values():
+            if self.args.warmup > 0:
+                self.wrk(script, port, f"{self.args.warmup}s", extra=extra)
+        before = {name: self.count(*spec[3]) for name, (_, spec) in sides.items() if spec[3]}
         wait_quiet(self.args.quiet_wait, log=log)
-        log(f"{LABELS[key]}: wrk -t{self.args.threads} -c{self.args.connections} -d{self.args.duration}")
-        meter = CpuMeter(self.our_pids)
-        meter.start()
-        data = self.wrk(script, port, self.args.duration, extra=extra)
-        other_cpu = meter.stop()
-        seconds = data["duration_us"] / 1e6
-        errors = data["errors"]
-        result = Result(
-            key=key,
-            requests=data["requests"],
-            rps=data["requests"] / seconds if seconds else 0.0,
-            p50_ms=data["p50_us"] / 1000,
-            p99_ms=data["p99_us"] / 1000,
-            non2xx=data["non2xx"],
-            socket_errors=errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
-            rows=self.count(*table) - before if table else None,
-            statuses=data["statuses"],
-            other_cpu=other_cpu,
+        rounds = self.args.rounds
+        seconds = duration_seconds(self.args.duration) / rounds
+        log(
+            f"{LABELS[key]}: {rounds} rounds each of wrk -t{self.args.threads} -c{self.args.connections} "
+            f"-d{seconds:g}s, alternating with {LABELS[BASELINES[key]]}"
         )
-        self.results[key] = result
-        return result
+        for number in range(rounds):
+            order = ["anchor", "app"] if number % 4 in (0, 3) else ["app", "anchor"]
+            for name in order:
+                side, (script, port, extra, _table) = sides[name]
+                meter = CpuMeter(self.our_pids)
+                meter.start()
+                data = self.wrk(script, port, f"{seconds:g}s", extra=extra)
+                side.add(data, meter.stop())
+        for name, (side, spec) in sides.items():
+            if spec[3]:
+                side.rows = self.count(*spec[3]) - before[name]
+        pair = Pair(app=sides["app"][0], anchor=sides["anchor"][0])
+        self.results[key] = pair
+        return pair
 
     def our_pids(self) -> set[int]:
         pids = {os.getpid()}
@@ -498,21 +543,18 @@ class Bench:
             )
         key, body = self.replay_original(world, app_port)
         self.write_config(world, key, body)
-        app_rows, anchor_rows = APP_ROWS, ANCHOR_ROWS
-        if {"create", "replay", "public"} & set(wanted):
-            self.measure("anchor_create", "anchor_create.lua", anchor_port, table=anchor_rows)
-        if "create" in wanted:
-            self.measure("create", "ops_create.lua", app_port, table=app_rows)
-        if "replay" in wanted:
-            self.measure("replay", "replay.lua", app_port, table=app_rows)
-        if "public" in wanted:
-            self.measure("public", "public_create.lua", app_port, table=app_rows)
-        if {"list", "availability"} & set(wanted):
-            self.measure("anchor_list", "get.lua", anchor_port, extra=["anchor_list"])
-        if "list" in wanted:
-            self.measure("list", "get.lua", app_port, extra=["ops_list"])
-        if "availability" in wanted:
-            self.measure("availability", "get.lua", app_port, extra=["availability"])
+        anchor_create = ("anchor_create.lua", anchor_port, [], ANCHOR_ROWS)
+        anchor_list = ("get.lua", anchor_port, ["anchor_list"], None)
+        specs = {
+            "create": ("ops_create.lua", app_port, [], APP_ROWS),
+            "replay": ("replay.lua", app_port, [], APP_ROWS),
+            "public": ("public_create.lua", app_port, [], APP_ROWS),
+            "list": ("get.lua", app_port, ["ops_list"], None),
+            "availability": ("get.lua", app_port, ["availability"], None),
+        }
+        for key in SCENARIOS:
+            if key in wanted:
+                self.measure(key, specs[key], anchor_create if BASELINES[key] == "anchor_create" else anchor_list)
         self.stop(app)
         self.stop(anchor)
 
@@ -526,11 +568,11 @@ class Bench:
         for name, app, env, script, table in apps:
             proc, port = self.gunicorn(app, env, f"{name}-memory")
             start = self.count(*table)
-            log(f"memory: {name}, 100 creates on one connection, then up to 10,000")
+            log(f"memory: {name}, 100 creates on one connection, then up to {self.args.memory_creates:,}")
             self.wrk(script, port, "600s", limit=100, threads=1, connections=1)
             first = {pid: rss_kb(pid) for pid in children(proc.pid)}
             after_first = self.count(*table) - start
-            self.wrk(script, port, "3600s", limit=10_000 - after_first)
+            self.wrk(script, port, "3600s", limit=self.args.memory_creates - after_first)
             total = self.count(*table) - start
             for pid, kb in first.items():
                 rows.append((name, pid, kb, rss_kb(pid), total))
@@ -578,56 +620,59 @@ def print_table(bench: Bench) -> None:
         if args.worker
         else "no: tasks were published to Redis and not consumed during the run"
     )
-    print()
     load = Path("/proc/loadavg").read_text().split()[:3]
+    print()
     print(
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), {versions(bench)}; load average now {' '.join(load)}"
     )
     print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration} (after {args.warmup} s of warm-up per scenario); "
-        f"gunicorn -w {args.workers} --worker-class sync, both apps; validation mode {args.mode}; "
-        f"auto-allocation {'on' if args.auto_allocate else 'off'}"
+        f"wrk -t{args.threads} -c{args.connections}, {args.duration} per app and scenario in {args.rounds} alternating "
+        f"rounds (after {args.warmup} s of warm-up each); gunicorn -w {args.workers} --worker-class sync, both apps; "
+        f"validation mode {args.mode}; auto-allocation {'on' if args.auto_allocate else 'off'}"
     )
     print(f"Celery worker beside the app: {worker}")
-    print(
-        f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has the same row counts"
-    )
+    print(f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows")
     header = (
-        f"{'scenario':<31} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} "
-        f"{'rows':>7} {'req/s ×':>8} {'p99 ×':>7} {'other CPU':>9}"
+        f"{'scenario':<29} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'rows':>6} | "
+        f"{'anchor':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
     )
     print()
     print(header)
     print("-" * len(header))
-    for key in LABELS:
+    for key in SCENARIOS:
         if key not in results:
             continue
-        r = results[key]
-        ratio = p99 = ""
-        base = None if key.startswith("anchor") else results.get(BASELINES[key])
-        if base is not None and base.rps:
-            ratio = f"{r.rps / base.rps:.2f}"
-            p99 = f"{r.p99_ms / base.p99_ms:.2f}" if base.p99_ms else ""
-        rows = "-" if r.rows is None else str(r.rows)
+        app, anchor = results[key].app, results[key].anchor
+        rows = "-" if app.rows is None else str(app.rows)
+        base = "create" if BASELINES[key] == "anchor_create" else "list"
+        rps_ratio = f"{app.rps / anchor.rps:.2f}" if anchor.rps else ""
+        p99_ratio = f"{app.percentile_ms(0.99) / anchor.percentile_ms(0.99):.2f}" if anchor.slices else ""
         print(
-            f"{LABELS[key]:<31} {r.rps:>8.1f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.non2xx:>8} {r.socket_errors:>8} "
-            f"{rows:>7} {ratio:>8} {p99:>7} {r.other_cpu:>9.2f}"
+            f"{LABELS[key]:<29} {app.rps:>7.1f} {app.percentile_ms(0.5):>7.1f} {app.percentile_ms(0.99):>7.1f} "
+            f"{app.non2xx:>7} {rows:>6} | {base:>6} {anchor.rps:>7.1f} {anchor.percentile_ms(0.5):>7.1f} "
+            f"{anchor.percentile_ms(0.99):>7.1f} | {rps_ratio:>7} {p99_ratio:>6} | "
+            f"{app.other_cpu:>4.2f}/{anchor.other_cpu:<4.2f}"
         )
     print()
-    print("Ratios are Tablekeeper / anchor: (a)-(c) against the anchor's create, (d)-(e) against its list of 50.")
     print(
-        "rows: bookings (anchor rows) created during the measured run; sock err: wrk's connect/read/write/timeout "
-        "errors; other CPU: cores used by processes outside the benchmark during the run (0.00 = a quiet machine)."
+        "Ratios: Tablekeeper / anchor, measured in the same alternating rounds; (a)-(c) against the anchor's create\n"
+        "(2 statements), (d)-(e) against its list of 50 rows (2 statements). rows: bookings created during the\n"
+        "measured rounds. other CPU: cores used by processes outside the benchmark while Tablekeeper / the anchor\n"
+        "ran (0.00 = a quiet machine; a shared machine slows both sides)."
     )
-    odd = {LABELS[k]: r.statuses for k, r in results.items() if r.non2xx}
+    errors = {LABELS[k]: p.app.socket_errors + p.anchor.socket_errors for k, p in results.items()}
+    if any(errors.values()):
+        print("wrk socket errors (connect/read/write/timeout):", json.dumps(errors))
+    odd = {LABELS[k]: dict(p.app.statuses) for k, p in results.items() if p.app.non2xx}
+    odd |= {f"anchor during {LABELS[k]}": dict(p.anchor.statuses) for k, p in results.items() if p.anchor.non2xx}
     if odd:
         print("Answers by status where some were not 2xx:", json.dumps(odd))
 
 
 def print_memory(rows) -> None:
     print()
-    print("Worker RSS (VmRSS) of fresh servers: after 100 creates, and after 10,000 (whole server)")
-    header = f"{'app':<12} {'worker pid':>10} {'RSS @100 MiB':>13} {'RSS @10k MiB':>13} {'ratio':>6} {'creates':>8}"
+    print("Worker RSS (VmRSS) of fresh servers: after the first 100 creates, and at the end (creates: whole server)")
+    header = f"{'app':<12} {'worker pid':>10} {'RSS @100 MiB':>13} {'RSS @end MiB':>13} {'ratio':>6} {'creates':>8}"
     print(header)
     print("-" * len(header))
     for name, pid, first, last, total in rows:
@@ -641,10 +686,11 @@ def parse_args(argv=None):
         "--database-url", help="a PostgreSQL URL whose server gets the databases (default: DATABASE_URL's)"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379", help="Redis server; DBs 8 and 9 are used")
-    parser.add_argument("--duration", default="20s", help="wrk -d per scenario (default 20s)")
+    parser.add_argument("--duration", default="20s", help="measured time per app and scenario (default 20s)")
     parser.add_argument("--connections", type=int, default=16, help="wrk -c (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t (default 2)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measured scenario")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per scenario (default 4)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk per app before each scenario")
     parser.add_argument(
         "--workers",
         type=int,
@@ -660,8 +706,11 @@ def parse_args(argv=None):
     parser.add_argument(
         "--quiet-wait",
         type=float,
-        default=120,
-        help="seconds to wait for an idle machine before each run (default 120)",
+        default=60,
+        help="seconds to wait for an idle machine before each scenario (default 60)",
+    )
+    parser.add_argument(
+        "--memory-creates", type=int, default=10_000, help="creates before the second RSS reading (default 10000)"
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (the folder is printed)")
     parser.add_argument("--wrk", default="wrk", help="the wrk binary (default: wrk on PATH)")

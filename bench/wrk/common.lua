@@ -5,7 +5,7 @@
 --   LIMIT   responses per thread after which the thread stops (0: none; http.py's memory phase)
 --   NAME    which list of paths get.lua requests
 -- Each thread counts responses by status; done() prints one line, "BENCH_JSON {...}", that http.py
--- reads: requests, duration, latency percentiles (microseconds), socket errors, statuses.
+-- reads: requests, duration, latency percentiles and slices (microseconds), socket errors, statuses.
 local M = {}
 
 local threads = {}
@@ -45,14 +45,18 @@ function M.done(summary, latency, requests)
     end
   end
   for code, count in pairs(codes) do table.insert(parts, string.format('"%d":%d', code, count)) end
+  -- The latency distribution as 100 slices of 1% (each by its upper bound: the 1st ... 100th
+  -- percentile), so http.py can merge the runs of one scenario into one distribution.
+  local slices = {}
+  for i = 1, 100 do table.insert(slices, string.format("%d", latency:percentile(i))) end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,' ..
-    '"mean_us":%.1f,"non2xx":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-    '"statuses":{%s}}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, latency.mean, total_non2xx,
-    e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ",")))
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
+    '"non2xx":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+    '"statuses":{%s},"slices_us":[%s]}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    total_non2xx, e.connect, e.read, e.write, e.status, e.timeout, table.concat(parts, ","),
+    table.concat(slices, ",")))
 end
 
 -- Installs setup/init/response/done as the script's globals (wrk looks them up by name).
