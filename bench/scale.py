@@ -285,16 +285,54 @@ def report(sizes: list[int], measured: dict[int, dict], threshold: float, explai
             print("    " + _explain(sql, params).replace("\n", "\n    "))
 
 
+# Where the time of one request goes: (label, file suffix, function), cumulative time of each.
+PROFILE_PARTS = [
+    ("whole request (test client)", "django/core/handlers/base.py", "get_response"),
+    ("DRF initial: auth, permission, throttle", "rest_framework/views.py", "initial"),
+    ("  token authentication", "rest_framework/authentication.py", "authenticate"),
+    ("  body validation (input serializer)", "rest_framework/serializers.py", "is_valid"),
+    ("  throttle (Redis)", "config/throttling.py", "hit"),
+    ("  membership lookup", "opsportal/selectors.py", "membership_for_staff"),
+    ("creation pipeline (booking_create)", "bookings/services/creation.py", "booking_create"),
+    ("  slot lock + lock_timeout", "bookings/locking.py", "lock_restaurant_day"),
+    ("  idempotency key lookup", "bookings/services/creation.py", "_find_by_key"),
+    ("  validation (validate_booking)", "bookings/validation.py", "validate_booking"),
+    ("    day schedule query", "bookings/schedule.py", "day_schedule"),
+    ("    floor query (capacity)", "bookings/capacity.py", "floor_for"),
+    ("  customer upsert", "bookings/services/customers.py", "customer_upsert"),
+    ("  booking insert + post_save", "bookings/models.py", "save"),
+    ("    outbox rows (post_save)", "notifications/services.py", "booking_record_events"),
+    ("  commit + on_commit (publish)", "django/db/transaction.py", "__exit__"),
+    ("    Celery publish to Redis", "celery/app/task.py", "apply_async"),
+    ("response body (serializer .data)", "rest_framework/serializers.py", "data"),
+    ("walk-in log line", "opsportal/events.py", "log_walkin"),
+    ("all SQL: waiting on PostgreSQL", "psycopg/connection.py", "wait"),
+    ("all SQL: ORM compiling (as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
+]
+
+
 def profile(runner: Runner, endpoint: str, count: int) -> None:
+    """cProfile `count` requests; print where one request's time goes, then the busiest functions."""
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(count):
         runner.request(endpoint)
     profiler.disable()
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    whole = None
+    print(f"\n== cProfile of {count} x {endpoint}: cumulative time per request (profiler overhead included)")
+    for label, suffix, function in PROFILE_PARTS:
+        total = sum(
+            entry[3]
+            for (filename, _line, name), entry in stats.stats.items()  # type: ignore[attr-defined]
+            if name == function and filename.endswith(suffix)
+        )
+        whole = whole or total
+        share = f"{100 * total / whole:5.1f}%" if whole else ""
+        print(f"  {label:<42} {1000 * total / count:7.2f} ms  {share}")
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(45)
-    print(f"\n== cProfile of {count} × {endpoint} (cumulative)")
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
+    print(f"\n== the 20 functions with the most own time over {count} x {endpoint}")
     print(out.getvalue())
 
 
