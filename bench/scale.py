@@ -197,6 +197,7 @@ class Runner:
     def measure(self, endpoints) -> dict[str, dict]:
         """Round-robin over the endpoints (background noise spreads evenly), `repeat` rounds."""
         from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
         for _ in range(self.args.warmup):
             for endpoint in endpoints:
@@ -208,13 +209,15 @@ class Runner:
         for _ in range(self.args.repeat):
             for endpoint in endpoints:
                 log = QueryLog()
-                with connection.execute_wrapper(log):
+                # The count is what django_assert_num_queries counts (BEGIN and COMMIT included); the
+                # wrapper times each statement sent through a cursor.
+                with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(log):
                     start = time.perf_counter()
                     self.request(endpoint)
                     elapsed = (time.perf_counter() - start) * 1000
                 entry = results[endpoint]
                 entry["ms"].append(elapsed)
-                entry["sql"].append(len(log.queries))
+                entry["sql"].append(len(captured.captured_queries))
                 for position, (sql, params, ms) in enumerate(log.queries):
                     entry["queries"][position].append(ms)
                     entry["texts"][position] = (sql, params)
@@ -266,7 +269,10 @@ def report(sizes: list[int], measured: dict[int, dict], threshold: float, explai
         print(f"{row} | {p50:>6.2f} {p95:>6.2f}")
         if p50 > threshold or explain_all:
             growing.append(endpoint)
-    print(f"\ntimes in ms; ratio = {large:,} bookings / {small:,} bookings; SQL = statements per request")
+    print(
+        f"\ntimes in ms; ratio = {large:,} bookings / {small:,} bookings; SQL = statements per request as "
+        "django_assert_num_queries counts them (BEGIN and COMMIT of a transaction included)"
+    )
     for endpoint in growing:
         print(f"\n== {endpoint}: statements by median time, {small:,} vs {large:,} bookings")
         before, after = measured[small][endpoint], measured[large][endpoint]
