@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck precommit format migrate seed worker beat clean
+.PHONY: run test lint typecheck precommit format migrate seed worker beat clean bench bench-scale
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+# Benchmarks (bench/README.md), never part of `make test`: they need PostgreSQL, Redis and wrk
+# (`apt-get install wrk`), and create and drop their own databases (tk_bench_*). BENCH_ARGS passes
+# options, e.g. `make bench BENCH_ARGS='--workers 4 --memory'`.
+bench: $(STAMP)
+	$(PY) bench/http.py $(BENCH_ARGS)
+
+bench-scale: $(STAMP)
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .mypy_cache test-artifacts
