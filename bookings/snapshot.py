@@ -6,7 +6,8 @@ groups, the active bookings overlapping a window with their unreleased tables:
 `bookings.capacity`); the web channel also needs the guest email's recent bookings (the per-email
 limit) and creation an idempotency key's twin. `day_snapshot` reads all of it as one UNION ALL,
 each branch padded to one column layout and told apart by a tag, so the create path pays one
-round trip for its reads, under the restaurant-and-date lock.
+round trip for its reads, under the restaurant-and-date lock. Each shape of the query (which of
+the four parts are asked) is compiled once per process (`config.queries.PreparedQuery`).
 
 Column layout of every row: (tag, text, date, time_a, time_b, flag, int_a, int_b, int_c, int_d,
 uuid, instant_a, instant_b). NULLs are typed: PostgreSQL types a bare NULL as text.
@@ -15,7 +16,9 @@ uuid, instant_a, instant_b). NULLs are typed: PostgreSQL types a bare NULL as te
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,7 @@ from django.utils import timezone
 from bookings.capacity import Floor, floor_from_rows
 from bookings.models import Booking
 from bookings.schedule import DaySchedule, schedule_from_rows
+from config.queries import PreparedQuery
 from restaurants.models import OpeningHours, Restaurant, ServicePeriod, Table, TableGroup, TurnTime
 
 COLUMNS = (
@@ -99,12 +103,26 @@ def _branch(queryset: QuerySet, tag: str, **columns: str) -> QuerySet:
     return queryset.order_by().values_list(Value(tag, output_field=CharField()), *values)
 
 
-def _schedule_branches(restaurant: Restaurant, day: dt.date) -> list[QuerySet]:
-    weekday = Q(weekday__isnull=True) | Q(weekday=day.weekday())
-    dated_or_weekday = Q(date=day) | Q(date__isnull=True, weekday=day.weekday())
+# The parameters of the snapshot query, and the fields that adapt them to the database.
+PARAMETERS = {
+    "restaurant": UUIDField(),
+    "day": DateField(),
+    "weekday": IntegerField(),
+    "earliest": DateTimeField(),  # the window's start less Booking.MAX_SPAN: the index range's start
+    "start": DateTimeField(),
+    "end": DateTimeField(),
+    "key": CharField(),
+    "email": CharField(),
+    "since": DateTimeField(),  # the per-email limit counts bookings made after this
+}
+
+
+def _schedule_branches(v: Mapping[str, Any]) -> list[QuerySet]:
+    weekday = Q(weekday__isnull=True) | Q(weekday=v["weekday"])
+    dated_or_weekday = Q(date=v["day"]) | Q(date__isnull=True, weekday=v["weekday"])
     return [
         _branch(
-            OpeningHours.objects.filter(dated_or_weekday, restaurant=restaurant),
+            OpeningHours.objects.filter(dated_or_weekday, restaurant_id=v["restaurant"]),
             "hours",
             date="date",
             time_a="opens_at",
@@ -112,14 +130,14 @@ def _schedule_branches(restaurant: Restaurant, day: dt.date) -> list[QuerySet]:
             flag="is_closed",
         ),
         _branch(
-            ServicePeriod.objects.filter(weekday, restaurant=restaurant),
+            ServicePeriod.objects.filter(weekday, restaurant_id=v["restaurant"]),
             "period",
             text="name",
             time_a="start_time",
             time_b="end_time",
         ),
         _branch(
-            TurnTime.objects.filter(restaurant=restaurant),
+            TurnTime.objects.filter(restaurant_id=v["restaurant"]),
             "turn",
             text="booking_type",
             int_a="party_min",
@@ -129,26 +147,26 @@ def _schedule_branches(restaurant: Restaurant, day: dt.date) -> list[QuerySet]:
     ]
 
 
-def _floor_branches(restaurant: Restaurant, start_at: dt.datetime, end_at: dt.datetime) -> list[QuerySet]:
+def _floor_branches(v: Mapping[str, Any]) -> list[QuerySet]:
     overlapping = Booking.objects.filter(
-        restaurant=restaurant,
+        restaurant_id=v["restaurant"],
         status__in=Booking.ACTIVE_STATUSES,
         # The lower bound adds nothing logically (no booking lasts MAX_SPAN) but lets the
         # (restaurant, start_at) index read one window instead of the restaurant's whole history.
-        start_at__gt=start_at - Booking.MAX_SPAN,
-        start_at__lt=end_at,
-        end_at__gt=start_at,
+        start_at__gt=v["earliest"],
+        start_at__lt=v["end"],
+        end_at__gt=v["start"],
     ).alias(live=FilteredRelation("table_assignments", condition=Q(table_assignments__released_at__isnull=True)))
     return [
         _branch(
-            Table.objects.filter(restaurant=restaurant, is_active=True),
+            Table.objects.filter(restaurant_id=v["restaurant"], is_active=True),
             "table",
             int_a="pk",
             int_b="min_seats",
             int_c="max_seats",
         ),
         _branch(
-            TableGroup.tables.through.objects.filter(tablegroup__restaurant=restaurant),
+            TableGroup.tables.through.objects.filter(tablegroup__restaurant_id=v["restaurant"]),
             "group",
             int_a="table_id",
             int_b="tablegroup__min_seats",
@@ -167,6 +185,36 @@ def _floor_branches(restaurant: Restaurant, start_at: dt.datetime, end_at: dt.da
     ]
 
 
+def _twin_branch(v: Mapping[str, Any]) -> QuerySet:
+    return _branch(Booking.objects.filter(restaurant_id=v["restaurant"], idempotency_key=v["key"]), "twin", uuid="pk")
+
+
+def _email_branch(v: Mapping[str, Any]) -> QuerySet:
+    recent = Booking.objects.filter(
+        restaurant_id=v["restaurant"], customer_email=v["email"], source=Booking.Source.WEB, created_at__gte=v["since"]
+    )
+    return _branch(recent, "email", uuid="pk")
+
+
+@functools.cache
+def _query(schedule: bool, window: bool, key: bool, email: bool) -> PreparedQuery:
+    """The snapshot query of one shape, compiled once per process (`config.queries`)."""
+
+    def build(v: Mapping[str, Any]) -> QuerySet:
+        branches = _schedule_branches(v) if schedule else []
+        branches += _floor_branches(v) if window else []
+        branches += [_twin_branch(v)] if key else []
+        branches += [_email_branch(v)] if email else []
+        return branches[0].union(*branches[1:], all=True)
+
+    names = {"restaurant"}
+    names |= {"day", "weekday"} if schedule else set()
+    names |= {"earliest", "start", "end"} if window else set()
+    names |= {"key"} if key else set()
+    names |= {"email", "since"} if email else set()
+    return PreparedQuery(build, **{name: field for name, field in PARAMETERS.items() if name in names})
+
+
 def day_snapshot(
     restaurant: Restaurant,
     day: dt.date,
@@ -179,21 +227,15 @@ def day_snapshot(
     """Read what is asked in one query: the day's own schedule (unless `schedule` is given, e.g.
     legacy mode's fixed one), the floor of `window` (when given), the twin holding
     `idempotency_key` and the recent web bookings of `guest_email`."""
-    branches = [] if schedule else _schedule_branches(restaurant, day)
-    if window:
-        branches += _floor_branches(restaurant, *window)
-    if idempotency_key:
-        twin = Booking.objects.filter(restaurant=restaurant, idempotency_key=idempotency_key)
-        branches.append(_branch(twin, "twin", uuid="pk"))
-    if guest_email:
-        recent = Booking.objects.filter(
-            restaurant=restaurant,
-            customer_email=guest_email,
-            source=Booking.Source.WEB,
-            created_at__gte=timezone.now() - dt.timedelta(hours=24),
-        )
-        branches.append(_branch(recent, "email", uuid="pk"))
-    rows = [Row(*row) for row in branches[0].union(*branches[1:], all=True)] if branches else []
+    shape = (schedule is None, window is not None, bool(idempotency_key), bool(guest_email))
+    rows: list[Row] = []
+    if any(shape):
+        values: dict[str, Any] = {"restaurant": restaurant.pk, "day": day, "weekday": day.weekday()}
+        if window:
+            values.update(earliest=window[0] - Booking.MAX_SPAN, start=window[0], end=window[1])
+        values.update(key=idempotency_key, email=guest_email, since=timezone.now() - dt.timedelta(hours=24))
+        query = _query(*shape)
+        rows = [Row(*row) for row in query.rows(**{name: values[name] for name in query.parameters})]
     return DaySnapshot(
         schedule=schedule or schedule_from_rows(restaurant, day, rows),
         floor=floor_from_rows(rows) if window else None,
