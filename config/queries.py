@@ -17,11 +17,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import CharField, DateField, DateTimeField, Field, IntegerField, QuerySet, UUIDField
+from django.db.models import CharField, DateField, DateTimeField, Field, IntegerField, Model, QuerySet, UUIDField
 from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
 
 
 def _sentinel(field: Field, index: int) -> Any:
@@ -89,3 +91,14 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             raw = cursor.fetchall()
         return list(compiled.compiler.results_iter(results=[raw], tuple_expected=True))
+
+
+def columns(model: type[Model], prefix: str = "") -> list[str]:
+    """`values_list` names of all of a model's stored fields, through `prefix` (e.g. "user__")."""
+    return [f"{prefix}{field.attname}" for field in model._meta.concrete_fields]
+
+
+def instance(model: type[M], row: tuple, start: int = 0) -> M:
+    """The model instance of `columns(model)` found in `row` from `start`: as if the ORM had loaded it."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db("default", names, row[start : start + len(names)])

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import CharField, UUIDField
 from django.utils import timezone
 
 from bookings.contacts import normalise_email, normalise_phone, placeholder_email
@@ -42,6 +43,7 @@ from bookings.validation import (
     validate_booking,
 )
 from config.errors import ApplicationError, Conflict, InvalidPayload
+from config.queries import PreparedQuery, columns, instance
 from config.types import Actor
 from restaurants.models import Restaurant
 
@@ -169,10 +171,25 @@ class EmailLimit(ApplicationError):
         )
 
 
+_BY_KEY = PreparedQuery(
+    lambda v: Booking.objects.filter(restaurant_id=v["restaurant"], idempotency_key=v["key"]).values_list(
+        *columns(Booking)
+    ),
+    restaurant=UUIDField(),
+    key=CharField(),
+)
+
+
 def _find_by_key(restaurant: Restaurant, key: str | None) -> Booking | None:
+    """The booking that holds this key at this restaurant (the key is unique there), or None."""
     if key is None:
         return None
-    return Booking.objects.select_related("restaurant").filter(restaurant=restaurant, idempotency_key=key).first()
+    rows = _BY_KEY.rows(restaurant=restaurant.pk, key=key)
+    if not rows:
+        return None
+    booking = instance(Booking, rows[0])
+    booking.restaurant = restaurant
+    return booking
 
 
 def _find_twin(restaurant: Restaurant, key: str | None, client_request_id: uuid.UUID) -> Booking | None:
