@@ -104,7 +104,7 @@ def _branch(queryset: QuerySet, tag: str, **columns: str) -> QuerySet:
 
 
 # The parameters of the snapshot query, and the fields that adapt them to the database.
-PARAMETERS = {
+PARAMETERS: dict[str, Field] = {
     "restaurant": UUIDField(),
     "day": DateField(),
     "weekday": IntegerField(),
