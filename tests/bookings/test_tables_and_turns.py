@@ -10,8 +10,8 @@ import pytest
 
 from bookings.availability import availability
 from bookings.schedule import closing_minutes
-from bookings.snapshot import day_schedule, floor_for
 from bookings.services.creation import Channel
+from bookings.snapshot import day_schedule, floor_for
 from bookings.validation import BookingValidationFailed
 from restaurants.models import TableGroup, TurnTime
 from tests.bookings.conftest import DAY, build
