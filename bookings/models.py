@@ -261,7 +261,12 @@ class BookingStatusChange(models.Model):
         get_latest_by = ["changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        """In words ("Pending allocation → Confirmed"): the admin shows it above each history row."""
+        labels = dict(Booking.Status.choices)
+        to_status = labels.get(self.to_status, self.to_status)
+        if not self.from_status:
+            return f"Created as {to_status}"
+        return f"{labels.get(self.from_status, self.from_status)} → {to_status}"
 
 
 class TableAssignment(models.Model):
