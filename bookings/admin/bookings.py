@@ -71,7 +71,7 @@ def register_booking_inline(inline: type[InlineModelAdmin]) -> type[InlineModelA
 class BookingAdmin(SeatWalkInMixin, BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
     # Per request around these: `when` first, the status (late against the board's today) after the
     # guest, the actions last.
-    list_display = ["party_size", "guest", "tables"]
+    list_display = ["party", "guest", "tables"]
     sortable_by: list[str] = []
     actions_on_top, actions_on_bottom = False, True
     list_filter = [BoardRestaurantFilter, BoardDayFilter, "status", "source", "booking_type"]
@@ -120,6 +120,10 @@ class BookingAdmin(SeatWalkInMixin, BoardActionsMixin, RestaurantScopedMixin, ad
         )
 
     # --- columns ---
+    @admin.display(description="party")
+    def party(self, booking: Booking) -> int:
+        return booking.party_size
+
     @admin.display(description="guest")
     def guest(self, booking: Booking) -> str:
         return guest_cell(booking)

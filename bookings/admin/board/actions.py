@@ -68,7 +68,7 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
     for action in (
         BoardAction(
             "assign",
-            "Assign table & confirm",
+            "Assign table",
             "tables assigned, confirmed",
             Booking.PENDING_STATUSES | {S.CONFIRMED},
             lambda b, actor, data: lifecycle.booking_assign_tables(booking=b, table_ids=data["table_ids"], actor=actor),

@@ -8,8 +8,8 @@
   and started before now is collapsed behind the "earlier finished" toggle, so the board opens at
   the current time without losing the morning.
 - The guest cell carries what a host needs at the door: name, reference, phone, the seating
-  preference (when there is one) and the notes (allergies, occasions); the secondary facts (source,
-  where notifications go) are on the booking's page.
+  preference (when there is one), how a walk-in or phone booking came in, and the notes (allergies,
+  occasions); the secondary facts (email, where notifications go) are on the booking's page.
 - A search across every day shows each row's date with its time.
 """
 
@@ -69,8 +69,7 @@ def when_cell(booking: Booking, *, with_date: bool) -> str:
 
 
 def guest_cell(booking: Booking) -> str:
-    email = booking.guest_email or "no email given"
-    contact = " · ".join(c for c in (booking.reference, booking.customer_phone, email) if c)
+    contact = " · ".join(c for c in (booking.reference, booking.customer_phone) if c)
     extra = []
     if booking.seating_preference != Booking.Seating.ANY:
         seating = booking.get_seating_preference_display()
