@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "simple_history",
     "restaurants",
     "bookings",
     "notifications",
@@ -45,6 +46,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the signed-in user on the change history rows a request writes (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -202,6 +205,10 @@ SPECTACULAR_SETTINGS = {
         "CancelledStatusEnum": [("cancelled", "Cancelled")],
     },
 }
+
+# --- Change history (django-simple-history): shown in the admin, never reverted from it --------
+# A revert would write settings and memberships around the services that keep them consistent.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Bookings -------------------------------------------------------------------------------
 BOOKING_VALIDATION_MODE = env.str("BOOKING_VALIDATION_MODE", default="unified")

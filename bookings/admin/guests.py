@@ -9,6 +9,7 @@ bookings belong to that restaurant.
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from bookings.contacts import PLACEHOLDER_DOMAIN, is_placeholder_phone
 from bookings.models import Customer
@@ -34,7 +35,9 @@ class PlaceholderIdentityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class CustomerAdmin(RestaurantScopedMixin, SimpleHistoryAdmin):
+    """Its History page lists the changes to the guest identity and who made them (simple-history)."""
+
     list_display = ("full_name", "contact_email", "contact_phone", "restaurant", "marketing_opt_in", "created_at")
     list_filter = (PlaceholderIdentityFilter, ("restaurant", admin.RelatedOnlyFieldListFilter), "marketing_opt_in")
     list_select_related = ("restaurant",)

@@ -34,7 +34,8 @@ def test_walkin_form_in_a_browser(live_server, chromium_path, axe_source):
     TableFactory.create_batch(3, restaurant=restaurant, max_seats=4)
     host = UserFactory(username="browser-host")
     MembershipFactory(user=host, restaurant=restaurant)
-    day = (timezone.now().astimezone(restaurant.tz) + dt.timedelta(days=1)).date().isoformat()
+    tomorrow = (timezone.now().astimezone(restaurant.tz) + dt.timedelta(days=1)).date()
+    day, day_words = tomorrow.isoformat(), f"Time on {tomorrow:%A} {tomorrow.day} {tomorrow:%B}"
     ARTIFACTS.mkdir(exist_ok=True)
     findings = {}
 
@@ -59,6 +60,7 @@ def test_walkin_form_in_a_browser(live_server, chromium_path, axe_source):
         # A mistake first: the focus goes to the first error, and the page still passes.
         page.get_by_label("Date").fill(day)
         page.get_by_label("Party size").fill("2")
+        expect(page.locator("#slots legend")).to_have_text(day_words)
         page.get_by_label("12:00 · lunch").check()
         page.get_by_label("Guest name").fill("B")
         page.get_by_role("button", name="Save booking").click()
@@ -86,6 +88,7 @@ def test_walkin_form_in_a_browser(live_server, chromium_path, axe_source):
         page.get_by_role("link", name="New walk-in").first.click()
         page.get_by_label("Date").fill(day)
         page.get_by_label("Party size").fill("3")
+        expect(page.locator("#slots legend")).to_have_text(day_words)
         page.get_by_label("13:00 · lunch").check()
         page.get_by_label("Guest name").fill("Double Click")
         page.get_by_role("button", name="Save booking").dblclick()
