@@ -5,7 +5,8 @@ the same `BOARD_ACTIONS` entries on the selected rows. Both end in `_apply`, whi
 lifecycle service once per booking: what changed is one success message, each refusal its own error
 message on the board, never an error page. A row button without a page is POST only, so a GET of
 its URL changes nothing (405). A refusal of one booking's form action (a table taken meanwhile, a
-slot full) shows its form again with the reason, so the host can choose again.
+slot full) shows its form again with the reason, so the host can choose again; if the booking has
+moved on meanwhile (another host checked it in), the refusal is a message on the board.
 
 After an action the board comes back as it was opened (`_changelist_filters`), or on the booking's
 day, at the booking's row (`#booking-<id>`): without JavaScript the host lands where they were. With
@@ -67,6 +68,11 @@ class BoardActionsMixin:
         try:
             spec.run(booking, request.user, form.cleaned_data)
         except ApplicationError as exc:
+            booking.refresh_from_db(fields=["status"])
+            if not spec.allowed(booking.status):  # someone else moved it on meanwhile: back to the board
+                refusal = f"{booking.reference} ({booking.customer_name}): {describe_refusal(exc)}"
+                self.message_user(request, refusal, messages.ERROR)
+                return redirect(self._board_url(request, booking))
             form.add_error(None, describe_refusal(exc))
             return self._action_page(request, [booking], spec, form)
         self.message_user(
