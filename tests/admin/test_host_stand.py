@@ -67,6 +67,8 @@ def test_confirmed_guests_15_minutes_late_are_flagged(board_client, restaurant):
 
     assert 'class="tk-late"' in _row(page, late) and "20 min late" in _row(page, late)
     assert "min late" not in _row(page, on_time) and "min late" not in _row(page, seated)
+    very_late = BookingFactory(restaurant=restaurant, **_at(10, 55))
+    assert "1 h 5 min late" in _row(board_client.get(BOARD_URL).content.decode(), very_late)
 
 
 def test_earlier_finished_bookings_are_collapsed_behind_a_toggle(board_client, restaurant):

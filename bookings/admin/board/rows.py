@@ -89,4 +89,6 @@ def status_cell(booking: Booking, *, today: dt.date | None) -> str:
     late = minutes_late(booking, today=today)
     if late is None:
         return badge
-    return format_html('{} <span class="tk-late-flag">{} min late</span>', badge, late)
+    hours, minutes = divmod(late, 60)
+    words = f"{hours} h {minutes} min late" if hours else f"{minutes} min late"
+    return format_html('{} <span class="tk-late-flag">{}</span>', badge, words)
