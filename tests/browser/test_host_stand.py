@@ -75,7 +75,9 @@ def browser(monkeypatch, chromium_path):
         browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-    connections.close_all()
+        # The test's ORM calls ran inside Playwright's event loop, with connections of that context:
+        # closed in it, or they keep the test database busy at teardown.
+        connections.close_all()
 
 
 def signed_in(browser, live_server, viewport: dict, *, javascript: bool = True):
