@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from bookings.contacts import Recipient, is_placeholder_email, recipient_for
 from restaurants.models import Restaurant, Table
@@ -33,6 +34,9 @@ class Customer(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Edits are kept (admin, upserts that fill a placeholder); a new identity is inserted by one
+    # raw statement (`bookings.services.customers`), so its creation has no history row.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["full_name"]
@@ -261,7 +265,12 @@ class BookingStatusChange(models.Model):
         get_latest_by = ["changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        """In words ("Pending allocation → Confirmed"): the admin shows it above each history row."""
+        labels = dict(Booking.Status.choices)
+        to_status = labels.get(self.to_status, self.to_status)
+        if not self.from_status:
+            return f"Created as {to_status}"
+        return f"{labels.get(self.from_status, self.from_status)} → {to_status}"
 
 
 class TableAssignment(models.Model):

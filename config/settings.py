@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "config.apps.ConfigConfig",
+    "simple_history",
     "restaurants",
     "bookings",
     "notifications",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "opsportal.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the signed-in user on the change history rows a request writes (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -253,6 +256,10 @@ SPECTACULAR_SETTINGS = {
         "CancelledStatusEnum": [("cancelled", "Cancelled")],
     },
 }
+
+# --- Change history (django-simple-history): shown in the admin, never reverted from it --------
+# A revert would write settings and memberships around the services that keep them consistent.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Bookings -------------------------------------------------------------------------------
 BOOKING_VALIDATION_MODE = env.str("BOOKING_VALIDATION_MODE", default="unified")

@@ -37,6 +37,7 @@ from bookings.serializers import (
 from bookings.services import lifecycle
 from bookings.services.creation import Channel
 from bookings.services.modification import booking_modify
+from bookings.services.seating import booking_seat_now
 from config import throttling
 from config.throttling import ScopedThrottle
 from opsportal import selectors
@@ -48,10 +49,12 @@ from opsportal.serializers import (
     AssignTablesSerializer,
     BookingCreateResponseSerializer,
     BookingPageSerializer,
+    CancelQuerySerializer,
     DeclineSerializer,
     ExportQuerySerializer,
     PageQuerySerializer,
     RestaurantScopeSerializer,
+    SeatNowSerializer,
     StatusChangeSerializer,
     StatusSummarySerializer,
 )
@@ -149,9 +152,9 @@ def _booking_action(summary: str, **extra):
         responses={200: BookingSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 422: ERROR},
     ),
     destroy=extend_schema(
-        summary="Cancel (by staff)",
-        parameters=[ID_PARAM],
-        responses={200: CancelledSerializer, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        summary="Cancel (`cancelledBy=guest` when the guest called it off, else the restaurant)",
+        parameters=[ID_PARAM, CancelQuerySerializer],
+        responses={200: CancelledSerializer, 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
     ),
 )
 class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
@@ -163,7 +166,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = BookingFilterSet
     lookup_value_regex = "[^/]+"
-    validation_actions = frozenset({"create", "partial_update"})  # the actions that run the validator
+    validation_actions = frozenset({"create", "partial_update", "seat_now"})  # the actions that run the validator
     throttle_scope = "ops_list"  # list calls per user; creates per user and restaurant (`acting_restaurant_id`)
 
     def get_queryset(self):
@@ -180,15 +183,19 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
     def acting_restaurant_id(self, request):
         """The restaurant this request acts on, for `IsRestaurantMember` (None: the first membership).
 
-        Create reads it from the body, after the checks DESIGN 5.2 puts before membership: the body
-        must be valid (400) and the per-user-and-restaurant create rate not exceeded (429).
+        Create and seat-now read it from the body, after the checks DESIGN 5.2 puts before membership:
+        the body must be valid (400) and the per-user-and-restaurant create rate not exceeded (429).
         """
-        if self.action == "create":
-            self.payload = BookingInputSerializer(
-                data=request.data, context={"channel": Channel.OPS.value, "user": request.user}
-            )
+        if self.action in {"create", "seat_now"}:
+            if self.action == "create":
+                self.payload = BookingInputSerializer(
+                    data=request.data, context={"channel": Channel.OPS.value, "user": request.user}
+                )
+            else:
+                self.payload = SeatNowSerializer(data=request.data)
             self.payload.is_valid(raise_exception=True)
-            restaurant_id = self.payload.validated_data["restaurant_id"]
+            data = self.payload.validated_data
+            restaurant_id = data["restaurant_id"] if self.action == "create" else data["restaurantId"]
             wait = throttling.hit("ops_create", f"user:{request.user.pk}:{restaurant_id}")
             if wait is not None:
                 raise exceptions.Throttled(wait=wait)
@@ -213,6 +220,46 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
             via="api",
         )
         # A guest identity made by this very request has no other booking: no need to ask.
+        bookings = (
+            [result.booking] if result.new_customer else list(booking_active_for_identity(result.booking.customer))
+        )
+        body = create_answer(result, bookings=bookings)
+        return Response(body, status=status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Seat a walk-in now",
+        description=(
+            "A walk-in seated at once (DESIGN 7): created through the creation pipeline for the grid slot "
+            'containing now (booking type: the service period at now, else by the hour; name "Walk-in" '
+            "when none is given), given `tableIds` or else the best-fit free table or group, and checked in, "
+            "in one transaction. The answer is a create answer whose booking is `checked_in`. "
+            "409 `NO_TABLE_FREE`: no table seats the party for the whole duration; 409 `TABLE_UNAVAILABLE` / "
+            "`TABLE_TOO_SMALL`: the tables asked for are taken or too small; 400: a table that is not an "
+            "active table of this restaurant, or another validation issue (DESIGN 5.5); 403: not a member."
+        ),
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=SeatNowSerializer,
+        responses={
+            201: BookingCreateResponseSerializer,
+            200: BookingCreateResponseSerializer,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            409: ERROR,
+            422: ERROR,
+            429: ERROR,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="seat-now", filter_backends=[])
+    def seat_now(self, request):
+        result = booking_seat_now(
+            restaurant=request.membership.restaurant,
+            seat_request=self.payload.seat_request(),
+            actor=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            fingerprint=request_fingerprint(method=request.method, route=request.path, body=request.data),
+            origin=request_origin(request),
+        )
         bookings = (
             [result.booking] if result.new_customer else list(booking_active_for_identity(result.booking.customer))
         )
@@ -322,7 +369,10 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         return Response(booking_representation(booking))
 
     def destroy(self, request, pk=None):
-        booking = lifecycle.booking_cancel(booking=self.get_object(), actor=request.user, by_guest=False)
+        query = CancelQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        by_guest = query.validated_data["cancelledBy"] == "guest"
+        booking = lifecycle.booking_cancel(booking=self.get_object(), actor=request.user, by_guest=by_guest)
         return Response(CancelledSerializer({"id": booking.pk, "status": booking.status}).data)
 
     @_booking_action("Check in (on the reservation date)")

@@ -4,6 +4,11 @@ Thin: the form validates through `BookingInputSerializer`, the view calls the sa
 pipeline as `POST /api/ops/bookings` with the form's hidden idempotency key, then redirects
 (POST-redirect-GET) to the confirmation. A double click, a refresh or the back button re-sends the
 same key and lands on the same confirmation; nothing is created twice.
+
+The time is one of the slots of the chosen restaurant, date and party (`opsportal.forms`). Without
+JavaScript, "Show times" sends the form back (`step=times`) and it comes back with the slots of what
+was typed, nothing else judged; with JavaScript the page asks `GET ?restaurantId=&date=&party=` for
+the same list and swaps it in. A GET takes those parameters as the form's starting values.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from bookings.idempotency import request_fingerprint
 from config.errors import ApplicationError, Forbidden, NotFound
 from opsportal import selectors
 from opsportal.events import error_code, log_walkin
-from opsportal.forms import WalkInForm
+from opsportal.forms import SLOT_INPUTS, WalkInForm
 from opsportal.walkins import walkin_create
 from restaurants.selectors import membership_get, membership_list_for_user
 
@@ -46,7 +51,7 @@ def _initial(form: WalkInForm) -> dict:
     initial = {"restaurantId": restaurant.pk, "date": restaurant.today().isoformat(), "party": 2}
     if first := first_available(restaurant=restaurant, now=timezone.now()):
         day, slot = first
-        initial.update(date=day.isoformat(), time=f"{slot.time:%H:%M}", bookingType=slot.booking_type)
+        initial.update(date=day.isoformat(), time=f"{slot.time:%H:%M}")
     return initial
 
 
@@ -58,13 +63,27 @@ def front_door(request):
     return redirect(settings.LOGIN_URL)
 
 
+def _asked(data, names) -> dict:
+    return {name: data[name] for name in names if data.get(name)}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def walkin_new(request):
     if request.method == "GET":
-        form = WalkInForm(user=request.user)
-        form.initial.update(_initial(form))
+        probe = WalkInForm(user=request.user)
+        asked = _asked(request.GET, (*SLOT_INPUTS, "time"))
+        defaults = _initial(probe)
+        if asked:  # the slots of what was asked for (the page's script): no default time of another day
+            defaults.pop("time", None)
+        initial = {**defaults, **asked}
+        form = WalkInForm(user=request.user, initial=initial)
+        if not request.GET:  # the page as a host opens it: the focus on its first field
+            form.fields["restaurantId"].widget.attrs["autofocus"] = True
         return render(request, "opsportal/walkin_form.html", {"form": form})
+    if request.POST.get("step") == "times":  # "Show times" without JavaScript: nothing is judged yet
+        form = WalkInForm(user=request.user, initial=_asked(request.POST, request.POST.keys()))
+        return render(request, "opsportal/walkin_form.html", {"form": form, "focus_slots": True})
 
     form = WalkInForm(request.POST, user=request.user)
     event = {"via": "form", "user": request.user, "restaurant_id": request.POST.get("restaurantId")}

@@ -3,42 +3,37 @@
 A superuser sees everything. Anyone else sees only the restaurants of their memberships
 (`restaurant_list_for_user`): every queryset, every foreign-key dropdown and every inline is scoped,
 so another restaurant's object id in a change URL is a 404. Editing a restaurant's settings, hours,
-periods and tables needs the model permission (role groups, `restaurants.services`) AND an owner or
-manager membership of that very restaurant, because Django's permissions are global while roles
-are per restaurant.
+periods, tables, table groups and turn times needs the model permission (role groups,
+`restaurants.services`) AND an owner or manager membership of that very restaurant, because
+Django's permissions are global while roles are per restaurant.
+
+Owner set-up (DESIGN 7): the restaurant's page has timezone and country lists
+(`restaurants.forms`), labelled inline fields, errors as sentences (the models' constraint
+messages), an "Invite staff" page (`staff_invite`) for its owners and managers, and a "History"
+page listing the changes to the restaurant and its hours, periods, tables and staff with who made
+them (django-simple-history; the middleware records the signed-in user).
 """
 
 from __future__ import annotations
 
 import uuid
 
-import phonenumbers
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model, QuerySet
-from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
 
+from config.errors import ApplicationError
+from restaurants.forms import InviteForm, LabelledInlineFormSet, OpeningHoursFormSet, RestaurantSettingsForm
 from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table, TableGroup, TurnTime
 from restaurants.selectors import restaurant_list_for_user
-from restaurants.services import membership_grant, membership_revoke
-
-WEEKDAYS = dict(OpeningHours._meta.get_field("weekday").choices)
-# The regions the phone-number library can read numbers for: the only countries a restaurant can have.
-COUNTRY_CHOICES = [
-    (region, f"{region} (+{phonenumbers.country_code_for_region(region)})")
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS)
-]
-
-
-class RestaurantAdminForm(forms.ModelForm):
-    """Country from a list (DESIGN 7); the admin makes the form's Meta from this base."""
-
-    country = forms.ChoiceField(
-        choices=COUNTRY_CHOICES, initial="GB", help_text="ISO 3166 alpha-2; the region for parsing phones."
-    )
+from restaurants.services import membership_grant, membership_revoke, roles_grantable_by, staff_invite
 
 
 def _roles(request) -> dict:
@@ -169,27 +164,7 @@ class ReadOnlyMixin:
 class RestaurantSettingsInline(RestaurantScopedMixin, admin.TabularInline):
     settings_of_restaurant = True
     extra = 0
-
-
-class OpeningHoursFormSet(BaseInlineFormSet):
-    """One row per weekday and one per date (the database's conditional unique constraints), said as a
-    sentence before the save instead of an IntegrityError from it."""
-
-    def clean(self) -> None:
-        super().clean()
-        seen: set = set()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE"):
-                continue
-            day = data.get("date")
-            key = ("date", day) if day else ("weekday", data.get("weekday"))
-            if key[1] is None:
-                continue
-            if key in seen:
-                when = day.isoformat() if day else WEEKDAYS[key[1]]
-                raise ValidationError(f"There are two opening-hours rows for {when}: keep one.")
-            seen.add(key)
+    formset = LabelledInlineFormSet
 
 
 class OpeningHoursInline(RestaurantSettingsInline):
@@ -205,8 +180,21 @@ class TableInline(RestaurantSettingsInline):
     model = Table
 
 
+class TableGroupForm(forms.ModelForm):
+    class Meta:
+        model = TableGroup
+        fields = ("name", "tables", "min_seats", "max_seats")
+
+    def clean_tables(self):
+        tables = self.cleaned_data["tables"]
+        if len(tables) < 2:
+            raise forms.ValidationError("A group joins two or more tables.")
+        return tables
+
+
 class TableGroupInline(RestaurantSettingsInline):
     model = TableGroup
+    form = TableGroupForm
     fields = ("name", "tables", "min_seats", "max_seats")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -235,11 +223,17 @@ class MembershipInline(ReadOnlyMixin, RestaurantScopedMixin, admin.TabularInline
     readonly_fields = fields
 
 
+class HistoryMixin(SimpleHistoryAdmin):
+    """The admin's History page lists the model's change history rows (who, when, what changed)."""
+
+
 @admin.register(Restaurant)
-class RestaurantAdmin(RestaurantScopedMixin, admin.ModelAdmin):
-    form = RestaurantAdminForm
+class RestaurantAdmin(RestaurantScopedMixin, HistoryMixin):
     restaurant_path = "pk"
     settings_of_restaurant = True
+    form = RestaurantSettingsForm
+    change_form_template = "admin/restaurants/restaurant/change_form.html"
+    object_history_template = "admin/restaurants/restaurant/object_history.html"
     list_display = ("name", "slug", "timezone", "contact_email", "contact_phone", "is_active")
     list_filter = ("is_active", "timezone", "country")
     search_fields = ("name", "slug", "contact_email", "address")
@@ -290,9 +284,63 @@ class RestaurantAdmin(RestaurantScopedMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_urls(self):
+        invite = self.admin_site.admin_view(self.invite_view)
+        return [path("<path:object_id>/invite/", invite, name="restaurants_restaurant_invite"), *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["may_invite"] = bool(roles_grantable_by(user=request.user, restaurant=obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The restaurant's own changes, then those of its hours, periods, tables and staff."""
+        restaurant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        related = [
+            (model._meta.verbose_name_plural.capitalize(), model.history.filter(restaurant_id=restaurant.pk))
+            for model in (OpeningHours, ServicePeriod, Table, Membership)
+        ]
+        related = [(title, list(rows.select_related("history_user")[:50])) for title, rows in related]
+        return super().history_view(request, object_id, {"related_history": related, **(extra_context or {})})
+
+    def invite_view(self, request, object_id):
+        """Invite staff by email (owners and managers of this restaurant; see `staff_invite`)."""
+        restaurant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        roles = roles_grantable_by(user=request.user, restaurant=restaurant)
+        if not roles:
+            raise PermissionDenied
+        form = InviteForm(request.POST or None, roles=roles)
+        if request.method == "POST" and form.is_valid():
+            try:
+                membership = staff_invite(
+                    restaurant=restaurant,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    name=form.cleaned_data["name"],
+                    invited_by=request.user,
+                )
+            except ApplicationError as exc:
+                details = exc.extra.get("details", {})
+                form.add_error(None, [m for ms in details.values() for m in ms] or exc.message)
+            else:
+                self.message_user(
+                    request,
+                    f"Invited {membership.user.email} as {membership.get_role_display()}: the email is on its way.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:restaurants_restaurant_change", args=[restaurant.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Invite staff to {restaurant.name}",
+            "restaurant": restaurant,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/restaurants/restaurant/invite.html", context)
+
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class OpeningHoursAdmin(RestaurantScopedMixin, HistoryMixin):
     settings_of_restaurant = True
     list_display = ("restaurant", "weekday", "date", "opens_at", "closes_at", "is_closed")
     list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "weekday", "is_closed")
@@ -300,7 +348,7 @@ class OpeningHoursAdmin(RestaurantScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(ServicePeriod)
-class ServicePeriodAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class ServicePeriodAdmin(RestaurantScopedMixin, HistoryMixin):
     settings_of_restaurant = True
     list_display = ("restaurant", "name", "weekday", "start_time", "end_time")
     list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "name")
@@ -308,7 +356,7 @@ class ServicePeriodAdmin(RestaurantScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Table)
-class TableAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class TableAdmin(RestaurantScopedMixin, HistoryMixin):
     settings_of_restaurant = True
     list_display = ("name", "restaurant", "section", "min_seats", "max_seats", "is_active")
     list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "section", "is_active")
@@ -317,7 +365,7 @@ class TableAdmin(RestaurantScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class MembershipAdmin(RestaurantScopedMixin, HistoryMixin):
     """Granting and revoking go through the services, which keep staff flag and groups in step."""
 
     list_display = ("user", "restaurant", "role", "created_at")

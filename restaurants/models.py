@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 # Upper bounds of the clock's settings (DESIGN 11): a job looks back over a bounded window.
 MAX_ATTENTION_MINUTES = 24 * 60
@@ -90,18 +91,28 @@ class Restaurant(models.Model):
     review_url = models.URLField(blank=True, help_text="Where guests leave a review; no review requests without it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"), name="restaurant_slug_kebab"),
+            models.CheckConstraint(
+                condition=Q(slug__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                name="restaurant_slug_kebab",
+                violation_error_message="The slug is lowercase letters and digits joined by single hyphens.",
+            ),
             # The slot grid and durations divide by and add these: a zero would break every booking.
             models.CheckConstraint(
-                condition=Q(reservation_interval_minutes__gte=5), name="restaurant_interval_positive"
+                condition=Q(reservation_interval_minutes__gte=5),
+                name="restaurant_interval_positive",
+                violation_error_message="Bookings start every 5 minutes or more.",
             ),
             models.CheckConstraint(
                 condition=Q(booking_window_days__gte=1, max_online_party__gte=1, request_expiry_hours__gte=1),
                 name="restaurant_online_limits_positive",
+                violation_error_message=(
+                    "The booking window, the largest online party and the request expiry are each at least 1."
+                ),
             ),
         ]
 
@@ -132,6 +143,7 @@ class OpeningHours(models.Model):
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
     is_closed = models.BooleanField(default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "opening hours"
@@ -140,20 +152,29 @@ class OpeningHours(models.Model):
             models.CheckConstraint(
                 condition=(Q(weekday__isnull=False, date__isnull=True) | Q(weekday__isnull=True, date__isnull=False)),
                 name="opening_hours_weekday_xor_date",
+                violation_error_message="Give either a weekday or a date for each row of opening hours, not both.",
             ),
             models.CheckConstraint(
                 condition=Q(weekday__isnull=True) | Q(weekday__gte=0, weekday__lte=6),
                 name="opening_hours_weekday_range",
+                violation_error_message="The weekday is one of Monday to Sunday.",
             ),
             models.CheckConstraint(
                 condition=Q(is_closed=True) | Q(opens_at__isnull=False, closes_at__isnull=False),
                 name="opening_hours_open_has_times",
+                violation_error_message="An open day needs an opening and a closing time (or tick “is closed”).",
             ),
             models.UniqueConstraint(
-                fields=["restaurant", "weekday"], condition=Q(date__isnull=True), name="opening_hours_one_per_weekday"
+                fields=["restaurant", "weekday"],
+                condition=Q(date__isnull=True),
+                name="opening_hours_one_per_weekday",
+                violation_error_message="That weekday already has opening hours.",
             ),
             models.UniqueConstraint(
-                fields=["restaurant", "date"], condition=Q(date__isnull=False), name="opening_hours_one_per_date"
+                fields=["restaurant", "date"],
+                condition=Q(date__isnull=False),
+                name="opening_hours_one_per_date",
+                violation_error_message="That date already has opening hours.",
             ),
         ]
 
@@ -176,12 +197,15 @@ class ServicePeriod(models.Model):
     weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Blank: every day.")
     start_time = models.TimeField()
     end_time = models.TimeField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["restaurant", "start_time"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_time__lt=models.F("end_time")), name="service_period_start_before_end"
+                condition=Q(start_time__lt=models.F("end_time")),
+                name="service_period_start_before_end",
+                violation_error_message="A service period ends after it starts.",
             ),
         ]
 
@@ -203,11 +227,16 @@ class Table(models.Model):
     min_seats = models.PositiveSmallIntegerField(default=1)
     max_seats = models.PositiveSmallIntegerField()
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["restaurant", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["restaurant", "name"], name="table_name_unique_per_restaurant"),
+            models.UniqueConstraint(
+                fields=["restaurant", "name"],
+                name="table_name_unique_per_restaurant",
+                violation_error_message="This restaurant already has a table with that name.",
+            ),
             models.CheckConstraint(
                 condition=Q(min_seats__gte=1) & Q(max_seats__gte=models.F("min_seats")),
                 name="table_seats_valid",
@@ -303,11 +332,16 @@ class Membership(models.Model):
     restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.HOST)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["restaurant", "user"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "restaurant"], name="membership_one_per_user_restaurant"),
+            models.UniqueConstraint(
+                fields=["user", "restaurant"],
+                name="membership_one_per_user_restaurant",
+                violation_error_message="That person already works at this restaurant.",
+            ),
         ]
 
     def __str__(self) -> str:

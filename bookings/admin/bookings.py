@@ -1,8 +1,15 @@
 """`BookingAdmin`: the Booking changelist is the ops board (DESIGN 7), the change page one booking.
 
 What the board shows and what its buttons do live in `bookings.admin.board`; this module puts them
-on screen: the columns, the day's heading, day links and counts per status, and each row's buttons
-(only the actions that booking's status allows).
+on screen: the columns, the day's heading, day links and counts per status, the "Seat walk-in"
+control, and each row's buttons (only the actions that booking's status allows), which the booking's
+own page offers too.
+
+The host stand (DESIGN 7): the columns are what a host needs at the door (time, party, guest with
+phone, seating and notes, status with the late flag, tables, actions); the source and where the
+notifications go are on the booking's page. Columns do not sort (the board is the day in time
+order) and the bulk actions sit below the list, so from the search box the first row's first action
+is five Tab presses away: Search, select all, the row's checkbox, its time, its first button.
 
 Decisions:
 - Bookings are not added through the admin add form, by anyone: a booking must come through the
@@ -32,6 +39,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from bookings.admin.board.actions import BOARD_ACTIONS, BoardAction, bulk_action
+from bookings.admin.board.rows import guest_cell, is_earlier_finished, status_cell, when_cell
+from bookings.admin.board.seat import PARTY_CHIPS, SEAT_URL_NAME, SeatWalkInMixin
 from bookings.admin.board.state import BoardDayFilter, BoardRestaurantFilter, board_for
 from bookings.admin.board.views import ACTION_URL_NAME, BoardActionsMixin
 from bookings.admin.records import StatusHistoryInline, TableAssignmentInline
@@ -59,15 +68,18 @@ def register_booking_inline(inline: type[InlineModelAdmin]) -> type[InlineModelA
 
 
 @admin.register(Booking)
-class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
-    list_display = ["time_local", "party_size", "guest", "status_badge", "tables", "source", "notified"]
-    list_display_links = ["time_local"]
+class BookingAdmin(SeatWalkInMixin, BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
+    # Per request around these: `when` first, the status (late against the board's today) after the
+    # guest, the actions last.
+    list_display = ["party", "guest", "tables"]
+    sortable_by: list[str] = []
+    actions_on_top, actions_on_bottom = False, True
     list_filter = [BoardRestaurantFilter, BoardDayFilter, "status", "source", "booking_type"]
     search_fields = ["reference", "customer_name", "customer_email", "customer_phone"]
     ordering = ["start_at"]
     list_per_page = 500  # a whole day on one page
     show_facets = admin.ShowFacets.NEVER
-    actions = [bulk_action(spec) for spec in BOARD_ACTIONS.values() if spec.name != "assign"]
+    actions = [bulk_action(spec) for spec in BOARD_ACTIONS.values() if spec.on_row and spec.name != "assign"]
     inlines = [TableAssignmentInline, StatusHistoryInline]
     fieldsets = [
         (None, {"fields": ["reference", "restaurant", "status", "source", "created_by"]}),
@@ -108,19 +120,13 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
         )
 
     # --- columns ---
-    @admin.display(description="time", ordering="start_at")
-    def time_local(self, booking: Booking) -> str:
-        return f"{booking.start_time:%H:%M}–{booking.end_time:%H:%M}"
+    @admin.display(description="party")
+    def party(self, booking: Booking) -> int:
+        return booking.party_size
 
-    @admin.display(description="guest", ordering="customer_name")
+    @admin.display(description="guest")
     def guest(self, booking: Booking) -> str:
-        email = booking.guest_email or "no email given"
-        contact = " · ".join(c for c in (booking.customer_phone, email) if c)
-        return format_html("{}<br><small>{} · {}</small>", booking.customer_name, booking.reference, contact)
-
-    @admin.display(description="status", ordering="status")
-    def status_badge(self, booking: Booking) -> str:
-        return format_html('<span class="tk-status tk-{}">{}</span>', booking.status, booking.get_status_display())
+        return guest_cell(booking)
 
     @admin.display(description="tables")
     def tables(self, booking: Booking) -> str:
@@ -133,12 +139,27 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
             return "no email given (nothing is sent)"
         return f"{booking.customer_email} ({NOTIFIED_LABELS[booking.notification_recipient]})"
 
-    @admin.display(description="notifications go to")
-    def notified(self, booking: Booking) -> str:
-        return NOTIFIED_LABELS[booking.notification_recipient]
-
     def get_list_display(self, request):
-        return [*super().get_list_display(request), self._row_actions_column(request)]
+        party, guest, tables = super().get_list_display(request)
+        columns = self._board_columns(request)
+        return [columns["when"], party, guest, columns["status"], tables, self._row_actions_column(request)]
+
+    def get_list_display_links(self, request, list_display):
+        return [list_display[0]]
+
+    def _board_columns(self, request) -> dict:
+        """The time (with the date in a search across every day) and the status (late flag)."""
+        board = board_for(request)
+
+        @admin.display(description="when")
+        def when(booking: Booking) -> str:
+            return when_cell(booking, with_date=board.day is None)
+
+        @admin.display(description="status")
+        def status(booking: Booking) -> str:
+            return status_cell(booking, today=board.today)
+
+        return {"when": when, "status": status}
 
     def _row_actions_column(self, request):
         """The buttons column; built per request for the CSRF-protected changelist form and filters."""
@@ -149,14 +170,25 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
         def row_actions(booking: Booking) -> str:
             if not may_change:
                 return "–"
-            specs = [spec for spec in BOARD_ACTIONS.values() if spec.offered(booking)]
+            specs = [spec for spec in BOARD_ACTIONS.values() if spec.on_row and spec.offered(booking)]
             return format_html_join(" ", "{}", ((self._action_button(booking, spec, preserved),) for spec in specs))
 
         return row_actions
 
-    def _action_url(self, booking: Booking, spec: BoardAction, preserved: str) -> str:
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The booking's page offers the row's actions and changing the slot (`?_to=page`: back here)."""
+        if obj is not None and self.has_change_permission(request, obj):
+            obj.active_assignments = list(obj.table_assignments.filter(released_at__isnull=True))
+            specs = [spec for spec in BOARD_ACTIONS.values() if spec.offered(obj)]
+            context["board_actions"] = format_html_join(
+                " ", "{}", ((self._action_button(obj, spec, "_to=page"),) for spec in specs)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _action_url(self, booking: Booking, spec: BoardAction, query: str) -> str:
+        """`query`: the board's preserved filters, or `_to=page` from the booking's page."""
         url = reverse(f"{self.admin_site.name}:{ACTION_URL_NAME}", args=[quote(booking.pk), spec.name])
-        return f"{url}?{preserved}" if preserved else url
+        return f"{url}?{query}" if query else url
 
     def _action_button(self, booking: Booking, spec: BoardAction, preserved: str) -> str:
         url = self._action_url(booking, spec, preserved)
@@ -193,6 +225,9 @@ class BookingAdmin(BoardActionsMixin, RestaurantScopedMixin, admin.ModelAdmin):
         context["day_links"] = list(day_filter.choices(cl))
         if board.day is None:
             return context
+        if board.day == board.today and self.has_change_permission(request):
+            context["seat"] = {"url": reverse(f"{self.admin_site.name}:{SEAT_URL_NAME}"), "chips": PARTY_CHIPS}
+        context["earlier_count"] = sum(is_earlier_finished(b, today=board.today) for b in cl.result_list)
         counts = booking_status_totals(
             bookings=Booking.objects.filter(restaurant=board.restaurant, booking_date=board.day)
         )

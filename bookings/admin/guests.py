@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from bookings.contacts import (
     PLACEHOLDER_DOMAIN,
@@ -78,7 +79,9 @@ class PlaceholderIdentityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(RestaurantScopedMixin, admin.ModelAdmin):
+class CustomerAdmin(RestaurantScopedMixin, SimpleHistoryAdmin):
+    """Its History page lists the changes to the guest identity and who made them (simple-history)."""
+
     form = CustomerAdminForm
     list_display = ("full_name", "contact_email", "contact_phone", "restaurant", "marketing_opt_in", "created_at")
     list_filter = (PlaceholderIdentityFilter, ("restaurant", admin.RelatedOnlyFieldListFilter), "marketing_opt_in")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -119,10 +120,14 @@ def booking_create(
     idempotency_key: str | None = None,
     fingerprint: str = "",
     origin: RequestOrigin | None = None,
+    and_then: Callable[[Booking], Booking] | None = None,
 ) -> BookingCreateResult:
     """Create a booking, or answer a replay of an earlier request with the same key.
 
-    `may_override`: the actor is an owner or manager of the restaurant.
+    `may_override`: the actor is an owner or manager of the restaurant. `and_then`: more steps on
+    the new booking inside the creating transaction (seat-now assigns a table and checks it in),
+    returning the booking as they leave it; a replay never runs them, and if they raise, nothing of
+    the creation is kept.
     """
     key = normalise_key(idempotency_key)
     client_request_id = client_request_id_for(key)
@@ -144,6 +149,7 @@ def booking_create(
                 fingerprint=fingerprint,
                 client_request_id=client_request_id,
                 origin=origin or RequestOrigin(),
+                and_then=and_then,
             )
         except IntegrityError:
             twin = _find_twin(restaurant, key, client_request_id)
@@ -224,6 +230,7 @@ def _create(
     fingerprint: str,
     client_request_id: uuid.UUID,
     origin: RequestOrigin,
+    and_then: Callable[[Booking], Booking] | None = None,
 ) -> BookingCreateResult:
     asked = booking_request
     web = channel == Channel.CUSTOMER
@@ -324,6 +331,8 @@ def _create(
         reason=f"override: {slot.override['reason']}" if slot.override else "",
         metadata={"overriddenIssues": slot.override["issues"]} if slot.override else {},
     )
+    if and_then is not None:
+        booking = and_then(booking)
     return BookingCreateResult(
         booking=booking,
         duplicate=False,

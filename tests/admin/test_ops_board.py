@@ -94,7 +94,7 @@ def test_counts_per_status_include_zeros(board_client, restaurant):
     assert 'Confirmed: <span class="tk-count">2</span>' in response.content.decode()
 
 
-def test_columns_show_time_tables_source_and_where_notifications_go(
+def test_columns_show_time_tables_and_source_and_the_booking_page_where_notifications_go(
     board_client, restaurant, two_and_four_tables, board_host
 ):
     guest = BookingFactory(
@@ -107,17 +107,21 @@ def test_columns_show_time_tables_source_and_where_notifications_go(
         customer_email=restaurant.contact_email,
         details={"channel": "ops", "providedContact": {"email": False, "phone": False}},
     )
-    BookingFactory(restaurant=restaurant, source="walk-in", customer_email="walkin+abc@system.local")
+    placeholder = BookingFactory(restaurant=restaurant, source="walk-in", customer_email="walkin+abc@system.local")
 
     page = board_client.get(BOARD_URL).content.decode()
+    pages = {b.pk: board_client.get(f"{BOARD_URL}{b.pk}/change/").content.decode() for b in Booking.objects.all()}
 
     assert "19:30–21:30" in page
     assert '<td class="field-tables">Four</td>' in page
-    assert "restaurant (guest left no email)" in page
-    assert '<td class="field-notified">none</td>' in page
-    assert '<td class="field-notified">guest</td>' in page
-    assert "Walk-in" in page
+    assert '<span class="tk-source">Walk-in</span>' in page
     assert "walkin+abc@system.local" not in page
+    # Where the notifications go is a secondary fact: on the booking's page, not on the board.
+    assert "field-notified" not in page
+    assert "guest-facing" not in page
+    assert "no email given (nothing is sent)" in pages[placeholder.pk]
+    assert "(restaurant (guest left no email))" in "".join(pages.values())
+    assert f"{guest.customer_email} (guest)" in pages[guest.pk]
 
 
 def test_row_buttons_are_only_the_actions_valid_for_each_status(board_client, restaurant):
@@ -202,7 +206,7 @@ def test_the_change_page_shows_history_read_only_and_status_is_not_editable(boar
 # --- row actions ----------------------------------------------------------------------------------
 def test_check_in_with_one_click_goes_through_the_service(board_client, restaurant, board_host):
     booking = BookingFactory(restaurant=restaurant)
-    board = f"{BOARD_URL}?booking_date={TODAY}&status__exact=confirmed"
+    board = f"{BOARD_URL}?booking_date={TODAY}&status__exact=confirmed#booking-{booking.pk}"
 
     response = board_client.post(
         f"{_action(booking, 'check-in')}?_changelist_filters=booking_date%3D{TODAY}%26status__exact%3Dconfirmed"
@@ -230,7 +234,7 @@ def test_other_one_click_actions(board_client, restaurant, board_host, status, a
     response = board_client.post(_action(booking, action))
 
     assert response.status_code == 302
-    assert response.url == f"{BOARD_URL}?booking_date={TODAY}&restaurant={restaurant.pk}"
+    assert response.url == f"{BOARD_URL}?booking_date={TODAY}&restaurant={restaurant.pk}#booking-{booking.pk}"
     booking.refresh_from_db()
     assert booking.status == after
     assert booking.status_changes.get().changed_by == board_host
@@ -274,13 +278,32 @@ def test_cancel_asks_for_confirmation_first(board_client, restaurant, board_host
     assert page.status_code == 200 and "Are you sure" in page.content.decode()
     assert booking.status == S.CONFIRMED
 
-    response = board_client.post(_action(booking, "cancel"), {"reason": "Guest phoned"})
+    unanswered = board_client.post(_action(booking, "cancel"), {"reason": "Guest phoned"})
+    assert unanswered.status_code == 200 and "cancelled_by" in unanswered.context["form"].errors
+    response = board_client.post(_action(booking, "cancel"), {"reason": "Kitchen flood", "cancelled_by": "restaurant"})
 
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == S.CANCELLED
     change = booking.status_changes.get()
-    assert (change.changed_by, change.reason, change.metadata) == (board_host, "Guest phoned", {"cancelledBy": "staff"})
+    assert (change.changed_by, change.reason, change.metadata) == (
+        board_host,
+        "Kitchen flood",
+        {"cancelledBy": "staff"},
+    )
+    assert list(booking.notifications.values_list("kind", flat=True)) == ["restaurant_cancellation"]
+
+
+def test_cancel_asks_who_cancelled_and_the_guest_hears_guest_cancellation(board_client, restaurant):
+    booking = BookingFactory(restaurant=restaurant)
+
+    page = board_client.get(_action(booking, "cancel")).content.decode()
+    response = board_client.post(_action(booking, "cancel"), {"reason": "Guest phoned", "cancelled_by": "guest"})
+
+    assert "Who cancelled?" in page and "The guest" in page and "The restaurant" in page
+    assert response.status_code == 302
+    assert booking.status_changes.get().metadata == {"cancelledBy": "guest"}
+    assert list(booking.notifications.values_list("kind", flat=True)) == ["guest_cancellation"]
 
 
 def test_decline_asks_for_the_reason_then_tells_the_guest_once(
@@ -403,7 +426,9 @@ def test_bulk_cancel_has_a_confirmation_step(board_client, restaurant):
     assert confirm_page.status_code == 200 and "Are you sure" in confirm_page.content.decode()
     assert all(b.status != S.CANCELLED for b in Booking.objects.all())
 
-    response = board_client.post(BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed"})
+    response = board_client.post(
+        BOARD_URL, {**selected, "confirm": "yes", "reason": "Kitchen closed", "cancelled_by": "restaurant"}
+    )
 
     assert response.status_code == 302
     assert set(Booking.objects.values_list("status", flat=True)) == {S.CANCELLED}
@@ -442,7 +467,7 @@ def test_two_hosts_clicking_at_once_exactly_one_wins(restaurant):
         client = Client()
         client.force_login(staff(restaurant, "host"))
         clients.append(client)
-    clicks = [("check-in", {}), ("cancel", {"reason": "Guest phoned"})]
+    clicks = [("check-in", {}), ("cancel", {"reason": "Guest phoned", "cancelled_by": "guest"})]
 
     outcomes = run_concurrently(lambda i: clients[i].post(_action(booking, clicks[i][0]), clicks[i][1]), 2)
     responses = {action: response for (action, _), response in zip(clicks, outcomes, strict=True)}

@@ -63,6 +63,7 @@ def test_demo_host_checks_in_and_cancels_from_the_board(live_server, browser_pag
 
     page.locator("#result_list tbody tr", has_text=to_cancel).get_by_role("link", name="Cancel").click()
     expect(page.locator("#content")).to_contain_text("Are you sure you want to cancel this booking?")
+    page.get_by_label("The guest").check()
     page.fill("#id_reason", "Guest phoned to cancel")
     page.get_by_role("button", name="Yes, cancel").click()
     expect(page.locator("ul.messagelist")).to_contain_text(f"Cancelled: {to_cancel}")

@@ -1,4 +1,8 @@
-"""The walk-in form in headless Chromium at 768 px (issue 3 acceptance 7).
+"""The walk-in form in headless Chromium at 768 px (issue 3 acceptance 7; issue 12 acceptance 4 and 5).
+
+The time is one of the slots the form offers for the date and party (swapped in by the page's
+script as the date changes); axe-core finds nothing serious on the clean form nor on the form with
+errors, where the focus is on the first error.
 
 The browser steps touch no database: Playwright's sync API runs an event loop in this thread, and
 Django refuses ORM calls while one runs. Data is made before and checked after.
@@ -14,13 +18,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from bookings.models import Booking
 from restaurants.models import OpeningHours
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, axe_violations
 from tests.factories import MembershipFactory, RestaurantFactory, TableFactory, UserFactory
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_walkin_form_in_a_browser(live_server, chromium_path):
+def test_walkin_form_in_a_browser(live_server, chromium_path, axe_source):
     restaurant = RestaurantFactory(
         open_every_day=False, contact_email="desk@browser-bistro.example.com", auto_allocate=False
     )
@@ -30,8 +34,10 @@ def test_walkin_form_in_a_browser(live_server, chromium_path):
     TableFactory.create_batch(3, restaurant=restaurant, max_seats=4)
     host = UserFactory(username="browser-host")
     MembershipFactory(user=host, restaurant=restaurant)
-    day = (timezone.now().astimezone(restaurant.tz) + dt.timedelta(days=1)).date().isoformat()
+    tomorrow = (timezone.now().astimezone(restaurant.tz) + dt.timedelta(days=1)).date()
+    day, day_words = tomorrow.isoformat(), f"Time on {tomorrow:%A} {tomorrow.day} {tomorrow:%B}"
     ARTIFACTS.mkdir(exist_ok=True)
+    findings = {}
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -46,13 +52,27 @@ def test_walkin_form_in_a_browser(live_server, chromium_path):
         page.keyboard.type("pw-for-tests-123")
         page.keyboard.press("Enter")
 
-        # A walk-in with no email or phone.
+        # The first field has the focus; the page passes axe-core.
         expect(page.get_by_role("heading", name="New walk-in")).to_be_visible()
-        expect(page.get_by_label("Restaurant")).to_have_value(str(restaurant.pk))
+        expect(page.get_by_label("Restaurant")).to_be_focused()
+        findings["clean"] = axe_violations(page, axe_source, "walkin-form")
+
+        # A mistake first: the focus goes to the first error, and the page still passes.
         page.get_by_label("Date").fill(day)
-        page.get_by_label("Time").fill("12:00")
         page.get_by_label("Party size").fill("2")
-        page.get_by_label("Booking type").select_option("lunch")
+        expect(page.locator("#slots legend")).to_have_text(day_words)
+        page.get_by_label("12:00 · lunch").check()
+        page.get_by_label("Guest name").fill("B")
+        page.get_by_role("button", name="Save booking").click()
+        expect(page.locator("#id_name_error")).to_be_visible()
+        expect(page.get_by_label("Guest name")).to_be_focused()
+        findings["errors"] = axe_violations(page, axe_source, "walkin-form-errors")
+        page.screenshot(path=str(ARTIFACTS / "walkin-form-errors-768.png"), full_page=True)
+
+        # A walk-in with no email or phone, at a slot offered for the date and party.
+        page.get_by_label("Date").fill(day)
+        page.get_by_label("Party size").fill("2")
+        expect(page.get_by_label("12:00 · lunch")).to_be_checked()
         page.get_by_label("Guest name").fill("Browser Guest")
         page.screenshot(path=str(ARTIFACTS / "walkin-form-768.png"), full_page=True)
         page.get_by_label("Guest name").press("Enter")
@@ -67,15 +87,16 @@ def test_walkin_form_in_a_browser(live_server, chromium_path):
         # A second form, submitted with a double click.
         page.get_by_role("link", name="New walk-in").first.click()
         page.get_by_label("Date").fill(day)
-        page.get_by_label("Time").fill("13:00")
         page.get_by_label("Party size").fill("3")
-        page.get_by_label("Booking type").select_option("lunch")
+        expect(page.locator("#slots legend")).to_have_text(day_words)
+        page.get_by_label("13:00 · lunch").check()
         page.get_by_label("Guest name").fill("Double Click")
         page.get_by_role("button", name="Save booking").dblclick()
         expect(page.get_by_role("heading", name="Booking saved")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "walkin-double-click-768.png"), full_page=True)
         browser.close()
 
+    assert findings == {"clean": [], "errors": []}
     assert Booking.objects.filter(customer_name="Double Click").count() == 1
     walkin = Booking.objects.get(customer_name="Browser Guest")
     assert walkin.customer_email == "desk@browser-bistro.example.com"

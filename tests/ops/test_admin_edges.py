@@ -141,18 +141,18 @@ def _with_new_hours(client, restaurant, rows: list[dict]) -> dict:
     [
         (
             [{"date": "2026-12-24", "opens_at": "12:00", "closes_at": "16:00"}] * 2,
-            "There are two opening-hours rows for 2026-12-24: keep one.",
+            {"date": ["That date already has opening hours."]},
         ),
         (
             [
                 {"date": "2026-12-24", "is_closed": "on"},
                 {"date": "2026-12-24", "opens_at": "12:00", "closes_at": "16:00"},
             ],
-            "There are two opening-hours rows for 2026-12-24: keep one.",
+            {"date": ["That date already has opening hours."]},
         ),
         (
             [{"weekday": "0", "opens_at": "09:00", "closes_at": "17:00"}],
-            "There are two opening-hours rows for Monday: keep one.",
+            {"weekday": ["That weekday already has opening hours."]},
         ),
     ],
     ids=["same-date-twice", "closed-and-open", "a-second-monday"],
@@ -165,7 +165,7 @@ def test_two_opening_hours_rows_for_one_day_are_a_form_error(client, board_owner
 
     assert response.status_code == 200
     formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "opening_hours")
-    assert formset.non_form_errors() == [message]
+    assert [form.errors for form in formset.forms if form.errors] == [message]  # on the row that repeats
     assert OpeningHours.objects.filter(restaurant=restaurant).count() == before
 
 
@@ -190,7 +190,7 @@ def test_the_country_is_chosen_from_the_regions_phone_numbers_know(client, board
     field = page.context["adminform"].form.fields["country"]
     codes = [code for code, _ in field.choices]
     assert "GB" in codes and "US" in codes and "XX" not in codes
-    assert dict(field.choices)["GB"] == "GB (+44)"
+    assert dict(field.choices)["GB"] == "United Kingdom (GB)"
     assert '<select name="country"' in page.content.decode()
 
 

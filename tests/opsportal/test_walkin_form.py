@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 import pytest
 import time_machine
@@ -62,7 +63,9 @@ def test_form_defaults_today_the_current_slot_and_the_only_restaurant(staff, res
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'<option value="{restaurant.pk}" selected>' in html
     assert "/admin/bookings/booking/" in html  # the ops board
-    assert (form.initial["party"], form.initial["bookingType"]) == (2, "dinner")
+    assert form.initial["party"] == 2
+    assert 'value="18:00" id="id_time_' in html and "18:00 · dinner" in html  # offered, and chosen:
+    assert re.search(r'<input type="radio" name="time" value="18:00"[^>]*checked', html)
 
 
 def test_booking_type_defaults_to_the_service_period_of_the_slot(staff, restaurant):
@@ -70,8 +73,11 @@ def test_booking_type_defaults_to_the_service_period_of_the_slot(staff, restaura
     day = tomorrow(restaurant)
     with time_machine.travel(dt.datetime.combine(day, dt.time(12, 40), tzinfo=restaurant.tz), tick=False):
         response = staff.get(NEW_URL)
+        saved = staff.post(NEW_URL, build.form(restaurant, date=day.isoformat(), time="12:30", bookingType=""))
 
-    assert response.context["form"].initial["bookingType"] == "lunch"
+    assert response.context["form"].initial.get("bookingType", "") == ""  # "from the time"
+    assert "12:30 · lunch" in response.content.decode()
+    assert saved.status_code == 302 and Booking.objects.get().booking_type == "lunch"
 
 
 @pytest.mark.parametrize(
@@ -107,7 +113,7 @@ def test_default_slot_counts_the_grid_from_opening_time_and_the_validator_accept
         assert (initial["date"], initial["time"]) == (day.isoformat(), "11:10")
         response = staff.post(
             NEW_URL,
-            build.form(restaurant, date=initial["date"], time=initial["time"], bookingType=initial["bookingType"]),
+            build.form(restaurant, date=initial["date"], time=initial["time"], bookingType=""),
         )
 
     assert response.status_code == 302

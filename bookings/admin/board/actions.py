@@ -7,10 +7,12 @@ button the service would refuse for another reason (check-in off the reservation
 pointless (assigning tables to a confirmed booking that already holds some). A refused transition
 is a message on the board, never an error page.
 
-An action with a form (assign tables, decline a waiting request with a reason for the guest, cancel)
-shows a page before the change. Every action but assign also runs in bulk on the selected rows,
-where the page of decline or cancel confirms the whole selection;
-assign has no bulk version because its form lists the tables free for one booking's time.
+An action with a form (`bookings.admin.board.forms`: assign tables, decline a waiting request with a
+reason for the guest, cancel saying who cancelled, change date, time or party) shows a page before
+the change. Every row action but assign also runs in bulk on the selected rows, where the page of
+decline or cancel confirms the whole selection; assign has no bulk version because its form lists the
+tables free for one booking's time. Changing the slot (`modify`) is offered on the booking's page
+only (`on_row=False`): it is not a step of service.
 """
 
 from __future__ import annotations
@@ -19,52 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 
+from bookings.admin.board.forms import AssignTablesForm, BoardForm, CancelForm, DeclineForm, ModifyForm
 from bookings.models import Booking
-from bookings.selectors import table_assignments_overlapping
 from bookings.services import lifecycle
+from bookings.services.modification import booking_modify
 from config.errors import ApplicationError
-from restaurants.models import Table
 
 S = Booking.Status
-
-
-class BoardForm(forms.Form):
-    def __init__(self, *args, booking: Booking | None, **kwargs):
-        super().__init__(*args, **kwargs)
-
-
-class AssignTablesForm(BoardForm):
-    tables = forms.ModelMultipleChoiceField(
-        queryset=Table.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Active tables of this restaurant that are free for the booking's time.",
-    )
-
-    def __init__(self, *args, booking: Booking, **kwargs):
-        super().__init__(*args, booking=booking, **kwargs)
-        busy = table_assignments_overlapping(booking=booking).values("table_id")
-        free = Table.objects.filter(restaurant_id=booking.restaurant_id, is_active=True).exclude(pk__in=busy)
-        self.fields["tables"].queryset = free
-
-
-class CancelForm(BoardForm):
-    reason = forms.CharField(required=False, max_length=255, help_text="Optional, kept in the status history.")
-
-
-class DeclineForm(BoardForm):
-    """The same rule as the ops API's decline: the guest is told why, so a reason is required."""
-
-    reason = forms.CharField(
-        min_length=3,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Sent to the guest in the email, and kept in the status history.",
-    )
 
 
 def _reaching(to_status: str) -> frozenset[str]:
@@ -82,6 +49,7 @@ class BoardAction:
     form_class: type[BoardForm] | None = None  # a page (form or confirmation step) before the change
     # A row shows the button only when this also holds (the service would refuse or it is pointless).
     offer_when: Callable[[Booking], bool] = lambda booking: True
+    on_row: bool = True  # a button on the board's rows (and in bulk); else on the booking's page only
 
     def allowed(self, status: str) -> bool:
         return status in self.from_statuses
@@ -100,12 +68,10 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
     for action in (
         BoardAction(
             "assign",
-            "Assign table & confirm",
+            "Assign table",
             "tables assigned, confirmed",
             Booking.PENDING_STATUSES | {S.CONFIRMED},
-            lambda b, actor, data: lifecycle.booking_assign_tables(
-                booking=b, table_ids=[t.pk for t in data["tables"]], actor=actor
-            ),
+            lambda b, actor, data: lifecycle.booking_assign_tables(booking=b, table_ids=data["table_ids"], actor=actor),
             AssignTablesForm,
             offer_when=_without_tables,
         ),
@@ -153,8 +119,25 @@ BOARD_ACTIONS: dict[str, BoardAction] = {
             "Cancel",
             "cancelled",
             _reaching(S.CANCELLED),
-            lambda b, actor, data: lifecycle.booking_cancel(booking=b, actor=actor, reason=data["reason"]),
+            lambda b, actor, data: lifecycle.booking_cancel(
+                booking=b, actor=actor, reason=data["reason"], by_guest=data["cancelled_by"] == "guest"
+            ),
             CancelForm,
+        ),
+        BoardAction(
+            "modify",
+            "Change date, time or party",
+            "changed",
+            Booking.PENDING_STATUSES | {S.CONFIRMED},
+            lambda b, actor, data: booking_modify(
+                booking=b,
+                actor=actor,
+                booking_date=data["booking_date"],
+                start_time=data["start_time"],
+                party_size=data["party_size"],
+            ),
+            ModifyForm,
+            on_row=False,
         ),
     )
 }

@@ -3,8 +3,10 @@
 The board shows one restaurant's day. It opens on today in the restaurant's timezone
 (`Restaurant.today()`, the service day) for the user's first membership, or the restaurant chosen in
 the restaurant filter; it steps a day back or forward, or jumps to `?booking_date=YYYY-MM-DD`. A
-search (`?q=`) without a date looks across every day, so a guest who is not on today's list is still
-found. Neither filter has an "All" choice: the board is always one restaurant's day.
+search (`?q=`) looks across every day, whatever day the board was on when the host typed it (the
+search box carries the board's filters along), so a guest who is not on that day's list is still
+found; the rows then show their date. The day links leave the search. Neither filter has an "All"
+choice: the board is always one restaurant's day.
 
 The filters, the changelist and the counts above it all need the same answer, so `board_for` reads
 the request once and keeps it on the request. A date the board cannot show (not a date, or the
@@ -54,7 +56,7 @@ def board_for(request) -> Board:
                 raise IncorrectLookupParameters(f"Not a date: {raw!r}") from exc
             if day in (dt.date.min, dt.date.max):  # no previous or next day to link to
                 raise IncorrectLookupParameters(f"Out of range: {raw!r}")
-        elif request.GET.get("q"):
+        if request.GET.get("q"):
             day = None
         request._ops_board = Board(restaurants=restaurants, restaurant=restaurant, today=today, day=day)
     return request._ops_board
@@ -74,7 +76,8 @@ class BoardFilter(admin.SimpleListFilter):
         for value, label in self.lookup_choices:
             yield {
                 "selected": value == self.selected_value(),
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                # A day chosen ends a search across every day (the search would hide the day).
+                "query_string": changelist.get_query_string({self.parameter_name: value}, remove=["q"]),
                 "display": label,
             }
 

@@ -4,14 +4,20 @@ Each row button posts to (or, with a form, opens) `<booking>/board/<action>/`; t
 the same `BOARD_ACTIONS` entries on the selected rows. Both end in `_apply`, which calls the
 lifecycle service once per booking: what changed is one success message, each refusal its own error
 message on the board, never an error page. A row button without a page is POST only, so a GET of
-its URL changes nothing (405). After an action the board comes back as it was opened
-(`_changelist_filters`), or on the booking's day.
+its URL changes nothing (405). A refusal of one booking's form action (a table taken meanwhile, a
+slot full) shows its form again with the reason, so the host can choose again; if the booking has
+moved on meanwhile (another host checked it in), the refusal is a message on the board.
+
+After an action the board comes back as it was opened (`_changelist_filters`), or on the booking's
+day, at the booking's row (`#booking-<id>`): without JavaScript the host lands where they were. With
+JavaScript the board's script (`bookings/board.js`) makes the same requests with fetch and swaps the
+row in place. An action started from the booking's own page (`?_to=page`) returns there.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect
@@ -22,6 +28,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from bookings.admin.board.actions import BOARD_ACTIONS, BoardAction, bulk_name, describe_refusal
+from bookings.admin.board.rows import row_id
 from bookings.admin.board.state import DAY_PARAM, RESTAURANT_PARAM
 from bookings.models import Booking
 from config.errors import ApplicationError
@@ -58,7 +65,19 @@ class BoardActionsMixin:
         form = spec.form_class(request.POST if request.method == "POST" else None, booking=booking)
         if not form.is_valid():
             return self._action_page(request, [booking], spec, form)
-        self._apply(request, [booking], spec, form.cleaned_data)
+        try:
+            spec.run(booking, request.user, form.cleaned_data)
+        except ApplicationError as exc:
+            booking.refresh_from_db(fields=["status"])
+            if not spec.allowed(booking.status):  # someone else moved it on meanwhile: back to the board
+                refusal = f"{booking.reference} ({booking.customer_name}): {describe_refusal(exc)}"
+                self.message_user(request, refusal, messages.ERROR)
+                return redirect(self._board_url(request, booking))
+            form.add_error(None, describe_refusal(exc))
+            return self._action_page(request, [booking], spec, form)
+        self.message_user(
+            request, f"{spec.done.capitalize()}: {booking.reference} ({booking.customer_name}).", messages.SUCCESS
+        )
         return redirect(self._board_url(request, booking))
 
     @method_decorator(require_POST)
@@ -111,16 +130,20 @@ class BoardActionsMixin:
             "form": form,
             "bulk_action": bulk_action,
             "board_url": self._board_url(request, bookings[0] if len(bookings) == 1 else None),
+            "back_label": "Back to the booking" if request.GET.get("_to") == "page" else "Back to the board",
         }
         return TemplateResponse(request, "admin/bookings/booking/board_action.html", context)
 
     def _board_url(self, request, booking: Booking | None) -> str:
-        """Back to the board: the filters it was opened with, else the booking's day."""
+        """Back to the board at the booking's row: the filters it was opened with, else the booking's
+        day; or back to the booking's page when the action started there."""
+        if booking is not None and request.GET.get("_to") == "page":
+            return reverse(f"{self.admin_site.name}:bookings_booking_change", args=[quote(booking.pk)])
         url = reverse(f"{self.admin_site.name}:bookings_booking_changelist")
-        if preserved := request.GET.get("_changelist_filters"):
-            return f"{url}?{preserved}"
         if booking is None:  # a bulk action runs on the board's own URL
             return request.get_full_path()
-        return (
-            f"{url}?{urlencode({DAY_PARAM: booking.booking_date.isoformat(), RESTAURANT_PARAM: booking.restaurant_id})}"
-        )
+        anchor = f"#{row_id(booking)}"
+        if preserved := request.GET.get("_changelist_filters"):
+            return f"{url}?{preserved}{anchor}"
+        day = {DAY_PARAM: booking.booking_date.isoformat(), RESTAURANT_PARAM: booking.restaurant_id}
+        return f"{url}?{urlencode(day)}{anchor}"

@@ -1,0 +1,254 @@
+"""An owner sets the restaurant up alone (DESIGN 7 "Owner set-up", issue 12 acceptance 6).
+
+Lists for timezone and country, errors as sentences, labelled inline fields, table groups and turn
+times on the restaurant's page, the change history with who made each change, and inviting staff by
+email with a working set-password link.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from bookings.models import Customer
+from config.errors import Forbidden
+from restaurants.models import Membership, Restaurant, Table, TableGroup, TurnTime
+from restaurants.services import staff_invite
+from tests.admin.conftest import BOARD_URL, change_form_data, staff
+from tests.factories import CustomerFactory, RestaurantFactory, TableFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(restaurant) -> str:
+    return f"/admin/restaurants/restaurant/{restaurant.pk}/change/"
+
+
+def _invite(restaurant) -> str:
+    return f"/admin/restaurants/restaurant/{restaurant.pk}/invite/"
+
+
+@pytest.fixture
+def owner_client(client, board_owner):
+    client.force_login(board_owner)
+    return client
+
+
+def _post(client, restaurant, **changes):
+    data = {**change_form_data(client.get(_page(restaurant))), **changes}
+    return client.post(_page(restaurant), data)
+
+
+def _inline(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {f"{prefix}-TOTAL_FORMS": str(initial + len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
+    for i, row in enumerate(rows, start=initial):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+# --- lists, sentences, labels ----------------------------------------------------------------------
+def test_timezone_and_country_are_lists(owner_client, restaurant):
+    page = owner_client.get(_page(restaurant)).content.decode()
+
+    assert re.search(r'<select name="timezone"[^>]*>', page) and '<option value="Europe/London" selected>' in page
+    assert (
+        re.search(r'<select name="country"[^>]*>', page) and '<option value="GB" selected>United Kingdom (GB)' in page
+    )
+    assert '<option value="FR">France (FR)</option>' in page
+
+
+def test_a_typed_timezone_is_refused_and_a_listed_one_taken(owner_client, restaurant):
+    refused = _post(owner_client, restaurant, timezone="London")
+    taken = _post(owner_client, restaurant, timezone="America/New_York", country="US")
+
+    assert refused.status_code == 200 and "timezone" in refused.context["adminform"].form.errors
+    assert taken.status_code == 302
+    restaurant.refresh_from_db()
+    assert (restaurant.timezone, restaurant.country) == ("America/New_York", "US")
+
+
+def test_a_table_whose_minimum_exceeds_its_maximum_reads_as_a_sentence(owner_client, restaurant):
+    rows = _inline(
+        "tables", [{"name": "T9", "section": "indoor", "min_seats": "6", "max_seats": "2", "is_active": "on"}]
+    )
+    response = _post(owner_client, restaurant, **rows)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A table seats at least 1, and its maximum is at least its minimum." in html
+    assert "Constraint" not in html and "is violated" not in html
+    assert not Table.objects.filter(name="T9").exists()
+
+
+def test_a_second_row_for_one_weekday_reads_as_a_sentence(owner_client, restaurant):
+    rows = _inline(
+        "opening_hours",
+        [{"weekday": "0", "opens_at": "09:00", "closes_at": "17:00"}],
+        initial=restaurant.opening_hours.count(),
+    )
+    existing = {k: v for k, v in change_form_data(owner_client.get(_page(restaurant))).items() if "opening_hours" in k}
+    response = _post(owner_client, restaurant, **{**existing, **rows})
+
+    assert response.status_code == 200
+    assert "That weekday already has opening hours." in response.content.decode()
+
+
+def test_every_inline_field_has_an_accessible_name(owner_client, restaurant):
+    TableFactory(restaurant=restaurant, name="T1")
+    page = owner_client.get(_page(restaurant)).content.decode()
+
+    assert 'aria-label="Max seats (table, row 1)"' in page
+    assert 'aria-label="Delete (table, row 1)"' in page
+    assert 'aria-label="Minutes (turn time, new row)"' in page
+    assert 'aria-label="Tables (table group, new row)"' in page
+
+
+# --- table groups and turn times on the restaurant's page --------------------------------------------
+def test_an_owner_adds_a_table_group_and_a_turn_time(owner_client, restaurant, other_place):
+    a, b = TableFactory(restaurant=restaurant, name="A"), TableFactory(restaurant=restaurant, name="B")
+    elsewhere = TableFactory(restaurant=other_place, name="Elsewhere")
+    page = owner_client.get(_page(restaurant))
+    group_field = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is TableGroup)
+    offered = set(group_field.formset.empty_form.fields["tables"].queryset)
+
+    response = _post(
+        owner_client,
+        restaurant,
+        **_inline(
+            "table_groups", [{"name": "Window pair", "tables": [a.pk, b.pk], "min_seats": "3", "max_seats": "8"}]
+        ),
+        **_inline("turn_times", [{"party_min": "1", "party_max": "2", "booking_type": "", "minutes": "75"}]),
+    )
+
+    assert elsewhere not in offered and {a, b} <= offered
+    assert response.status_code == 302
+    assert set(TableGroup.objects.get(name="Window pair").tables.all()) == {a, b}
+    assert TurnTime.objects.get(restaurant=restaurant).minutes == 75
+
+
+def test_a_group_of_one_table_is_refused(owner_client, restaurant):
+    a = TableFactory(restaurant=restaurant, name="A")
+    response = _post(
+        owner_client,
+        restaurant,
+        **_inline("table_groups", [{"name": "Solo", "tables": [a.pk], "min_seats": "1", "max_seats": "4"}]),
+    )
+    assert response.status_code == 200 and "A group joins two or more tables." in response.content.decode()
+
+
+# --- history ------------------------------------------------------------------------------------
+def test_changes_keep_a_history_with_the_acting_user(owner_client, restaurant, board_owner):
+    TableFactory(restaurant=restaurant, name="T1")
+    _post(owner_client, restaurant, contact_email="desk@example.com", **{"tables-0-max_seats": "6"})
+
+    latest = restaurant.history.latest()
+    table = Table.objects.get(name="T1").history.latest()
+    page = owner_client.get(f"{_page(restaurant).replace('change/', 'history/')}").content.decode()
+
+    assert (latest.contact_email, latest.history_user) == ("desk@example.com", board_owner)
+    assert (table.max_seats, table.history_user, table.history_type) == (6, board_owner, "~")
+    assert board_owner.username in page and "Tables" in page and "T1" in page
+
+
+def test_memberships_and_customers_keep_a_history(client, restaurant, superuser):
+    customer = CustomerFactory(restaurant=restaurant)
+    client.force_login(superuser)
+    client.post(
+        f"/admin/bookings/customer/{customer.pk}/change/",
+        {"full_name": "Renamed Guest", "email": customer.email, "phone": customer.phone, "notes": ""},
+    )
+    staff(restaurant, "host")
+
+    assert Customer.history.filter(full_name="Renamed Guest", history_user=superuser).exists()
+    assert Membership.history.filter(restaurant_id=restaurant.pk, role="host").exists()
+    assert client.get(f"/admin/bookings/customer/{customer.pk}/history/").status_code == 200
+
+
+# --- invites (acceptance 6) ------------------------------------------------------------------------
+def test_an_owner_invites_a_host_who_sets_a_password_and_sees_only_that_restaurant(
+    owner_client, restaurant, other_place, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "http://testserver"
+    page = owner_client.get(_page(restaurant)).content.decode()
+    form = owner_client.get(_invite(restaurant))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            _invite(restaurant), {"email": "New.Host@Example.com", "role": "host", "name": "Nia Host"}
+        )
+
+    assert "Invite staff" in page and form.status_code == 200
+    assert [value for value, _ in form.context["form"].fields["role"].choices] == ["owner", "manager", "host", "server"]
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["new.host@example.com"] and restaurant.name in message.subject
+    [link] = re.findall(r"http://testserver(/accounts/reset/\S+)", message.body)
+
+    host = Client()
+    form_page = host.get(link, follow=True)
+    assert form_page.status_code == 200 and "new_password1" in form_page.content.decode()
+    done = host.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Sprout-Table-42", "new_password2": "Sprout-Table-42"}
+    )
+    assert done.status_code == 302
+    assert host.get(link, follow=True).context["validlink"] is False  # the link works once
+
+    signed_in = host.post("/accounts/login/", {"username": "new.host@example.com", "password": "Sprout-Table-42"})
+    assert signed_in.status_code == 302  # the sign-in page (with its lockout) accepts the new password
+    board = host.get(BOARD_URL)
+    assert [r.name for r in board.context["board"].restaurants] == [restaurant.name]
+    assert list(host.get("/admin/restaurants/restaurant/").context["cl"].result_list) == [restaurant]
+    membership = Membership.objects.get(user__email="new.host@example.com")
+    assert (membership.restaurant, membership.role, membership.user.is_staff) == (restaurant, "host", True)
+    assert membership.user.groups.filter(name="Host").exists()
+
+
+def test_a_host_cannot_invite(client, restaurant):
+    host = staff(restaurant, "host")
+    client.force_login(host)
+
+    assert client.get(_invite(restaurant)).status_code == 403
+    assert client.post(_invite(restaurant), {"email": "x@example.com", "role": "server"}).status_code == 403
+    assert "Invite staff" not in client.get(_page(restaurant)).content.decode()
+    with pytest.raises(Forbidden):
+        staff_invite(restaurant=restaurant, email="x@example.com", role="server", invited_by=host)
+    assert not Membership.objects.filter(user__email="x@example.com").exists()
+
+
+def test_a_manager_cannot_grant_owner(client, restaurant):
+    manager = staff(restaurant, "manager")
+    client.force_login(manager)
+
+    form = client.get(_invite(restaurant)).context["form"]
+    response = client.post(_invite(restaurant), {"email": "boss@example.com", "role": "owner"})
+
+    assert [value for value, _ in form.fields["role"].choices] == ["manager", "host", "server"]
+    assert response.status_code == 200 and response.context["form"].errors["role"]
+    with pytest.raises(Forbidden):
+        staff_invite(restaurant=restaurant, email="boss@example.com", role="owner", invited_by=manager)
+    assert not Membership.objects.filter(user__email="boss@example.com").exists()
+
+
+def test_an_owner_of_another_restaurant_cannot_invite_here(client, restaurant):
+    client.force_login(staff(RestaurantFactory(), "owner"))
+    assert client.get(_invite(restaurant)).status_code == 404
+
+
+def test_inviting_someone_already_here_is_a_sentence_and_an_existing_user_just_signs_in(
+    owner_client, restaurant, other_place, django_capture_on_commit_callbacks
+):
+    colleague = staff(restaurant, "server")
+    elsewhere = staff(other_place, "host")
+
+    again = owner_client.post(_invite(restaurant), {"email": colleague.email, "role": "host"})
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(_invite(restaurant), {"email": elsewhere.email, "role": "server"})
+
+    assert again.status_code == 200 and "already works at" in again.content.decode()
+    assert Membership.objects.get(user=colleague).role == "server"
+    assert Membership.objects.get(user=elsewhere, restaurant=restaurant).role == "server"
+    assert "/accounts/reset/" not in mail.outbox[-1].body and "Sign in with your username" in mail.outbox[-1].body
+    assert Restaurant.objects.count() == 2
