@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path, reverse_lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
@@ -16,6 +17,8 @@ admin.site.site_url = reverse_lazy("admin:bookings_booking_changelist")
 urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    # The admin's sign-in page links here when the name exists: to the staff password reset.
+    path("admin/password_reset/", RedirectView.as_view(pattern_name="password_reset"), name="admin_password_reset"),
     path("admin/", admin.site.urls),
     path("accounts/", include("opsportal.account_urls")),  # sign-in, second factor, password reset
     path("accounts/", include("django.contrib.auth.urls")),

@@ -119,6 +119,14 @@ def test_the_sign_in_page_links_to_a_password_reset_styled_like_the_ops_pages(cl
     assert "/static/opsportal/ops.css" in page
 
 
+def test_the_admins_sign_in_page_has_a_heading_and_leads_to_the_same_reset(client):
+    page = client.get("/admin/login/").content.decode()
+
+    assert "<h1>Staff sign-in</h1>" in page
+    assert '<a href="/admin/password_reset/">' in page
+    assert client.get("/admin/password_reset/").url == RESET
+
+
 def test_a_reset_mails_an_active_staff_member_a_link(client, restaurant):
     host = staff(restaurant, "host", email="host@example.com")
 
