@@ -22,6 +22,19 @@ def generate_nonce() -> str:
     return secrets.token_hex(16)
 
 
+class RandomHex(models.Func):
+    """32 random hex digits made by the database: `manage_nonce`'s default for rows inserted by the
+    previous release's code while `migrate` runs (docs/operations.md, "Upgrading")."""
+
+    output_field = models.CharField(max_length=32)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "lower(hex(randomblob(16)))", []  # SQLite
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "replace(gen_random_uuid()::text, '-', '')", []
+
+
 class Customer(models.Model):
     """A guest identity, scoped to one restaurant; see `customer_upsert` for the rules."""
 
@@ -129,7 +142,7 @@ class Booking(models.Model):
     pending_since = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The secret half of the guest's manage link (bookings.tokens); a new nonce revokes every link.
-    manage_nonce = models.CharField(max_length=32, default=generate_nonce, editable=False)
+    manage_nonce = models.CharField(max_length=32, default=generate_nonce, db_default=RandomHex(), editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,7 +2,9 @@
 
 Called from settings only when SENTRY_DSN is set; unset, nothing is imported or sent. No personal
 data: no user, IP, cookies or request bodies (`send_default_pii=False`, `max_request_body_size`
-"never"), and no local variables of stack frames (they hold guests' names and emails).
+"never"), no local variables of stack frames (they hold guests' names and emails), and every
+email address left in an event or a breadcrumb (an exception's message, a log line) replaced by
+`[email]`, as the logs do.
 """
 
 from __future__ import annotations
@@ -10,6 +12,23 @@ from __future__ import annotations
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+
+from config.logs import redact
+
+
+def scrub(value):
+    """`value` with every email address in its strings replaced, however deeply nested."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: scrub(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(item) for item in value]
+    return value
+
+
+def _scrub_event(event: dict, hint: dict) -> dict:
+    return scrub(event)
 
 
 def sentry_options(*, dsn: str, environment: str, traces_sample_rate: float) -> dict:
@@ -20,6 +39,9 @@ def sentry_options(*, dsn: str, environment: str, traces_sample_rate: float) -> 
         "send_default_pii": False,
         "include_local_variables": False,
         "max_request_body_size": "never",
+        "before_send": _scrub_event,
+        "before_send_transaction": _scrub_event,
+        "before_breadcrumb": _scrub_event,
         "traces_sample_rate": traces_sample_rate,
     }
 

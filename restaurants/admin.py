@@ -198,15 +198,10 @@ class TableGroupInline(RestaurantSettingsInline):
     fields = ("name", "tables", "min_seats", "max_seats")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        """Only this restaurant's tables (the page's object), or the user's restaurants' on an add page."""
+        """Only this restaurant's tables; none on an add page, where the restaurant has no tables yet."""
         if db_field.name == "tables":
             restaurant_id = request.resolver_match.kwargs.get("object_id")
-            tables = Table.objects.filter(is_active=True)
-            kwargs["queryset"] = (
-                tables.filter(restaurant_id=restaurant_id)
-                if restaurant_id
-                else scope_to_user(tables, request, "restaurant")
-            )
+            kwargs["queryset"] = Table.objects.filter(is_active=True, restaurant_id=restaurant_id)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

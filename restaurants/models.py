@@ -31,7 +31,9 @@ def validate_country(value: str) -> None:
 
 def _minutes(help_text: str, default: int, maximum: int | None = None) -> models.PositiveSmallIntegerField:
     validators = [MaxValueValidator(maximum)] if maximum else []
-    return models.PositiveSmallIntegerField(default=default, validators=validators, help_text=help_text)
+    return models.PositiveSmallIntegerField(
+        default=default, db_default=default, validators=validators, help_text=help_text
+    )
 
 
 class Restaurant(models.Model):
@@ -53,13 +55,21 @@ class Restaurant(models.Model):
     last_seating_buffer_minutes = models.PositiveSmallIntegerField(default=120)
     is_active = models.BooleanField(default=True)
 
+    # Columns added after the first release carry a database default as well (`db_default`): the
+    # previous release's code, still serving while `migrate` runs, inserts rows without them
+    # (docs/operations.md, "Upgrading"; tests/test_migrations.py).
+
     # What guests may book on their own (DESIGN 10); staff are not bound by these.
     booking_window_days = models.PositiveSmallIntegerField(
-        default=90, validators=[MinValueValidator(1)], help_text="How many days ahead guests may book online."
+        default=90,
+        db_default=90,
+        validators=[MinValueValidator(1)],
+        help_text="How many days ahead guests may book online.",
     )
     min_notice_minutes = _minutes("How long before the start guests may still book online.", 60)
     max_online_party = models.PositiveSmallIntegerField(
         default=8,
+        db_default=8,
         validators=[MinValueValidator(1)],
         help_text="Larger parties are asked to call the restaurant instead of booking online.",
     )
@@ -67,28 +77,36 @@ class Restaurant(models.Model):
 
     # The clock (DESIGN 11).
     auto_allocate = models.BooleanField(
-        default=True, help_text="Give a new request the best free table at once, which confirms it."
+        default=True, db_default=True, help_text="Give a new request the best free table at once, which confirms it."
     )
     pending_attention_minutes = _minutes(
         "Email the restaurant when an online request is still waiting after this long.", 30, MAX_ATTENTION_MINUTES
     )
     request_expiry_hours = models.PositiveSmallIntegerField(
         default=24,
+        db_default=24,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_WAIT_HOURS)],
         help_text="Decline an online request still waiting after this long (or an hour before its start).",
     )
-    reminders_enabled = models.BooleanField(default=True, help_text="Remind guests 24 hours and 2 hours before.")
+    reminders_enabled = models.BooleanField(
+        default=True, db_default=True, help_text="Remind guests 24 hours and 2 hours before."
+    )
     auto_no_show = models.BooleanField(
-        default=True, help_text="At the end of the day, mark confirmed guests who never came as no-shows."
+        default=True,
+        db_default=True,
+        help_text="At the end of the day, mark confirmed guests who never came as no-shows.",
     )
     review_request_hours = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         default=3,
+        db_default=3,
         validators=[MaxValueValidator(MAX_WAIT_HOURS)],
         help_text="Ask for a review this many hours after the visit (blank: never).",
     )
-    review_url = models.URLField(blank=True, help_text="Where guests leave a review; no review requests without it.")
+    review_url = models.URLField(
+        blank=True, db_default="", help_text="Where guests leave a review; no review requests without it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -3,22 +3,22 @@
 import bookings.models
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 
 def backfill(apps, schema_editor):
-    """Existing bookings: a nonce of their own (AddField gave all rows one), and the latest entry
-    into a pending status and into confirmed, read from their status history."""
+    """Existing bookings: the latest entry into a pending status and into confirmed, read from their
+    status history, in two set-based UPDATEs. Their nonces are the database's random default."""
     Booking = apps.get_model("bookings", "Booking")
     BookingStatusChange = apps.get_model("bookings", "BookingStatusChange")
-    for booking in Booking.objects.only("pk", "created_at").iterator():
-        changes = BookingStatusChange.objects.filter(booking_id=booking.pk).order_by("-changed_at", "-id")
-        pending = changes.filter(to_status__in=["pending", "pending_allocation"]).first()
-        confirmed = changes.filter(to_status="confirmed").first()
-        Booking.objects.filter(pk=booking.pk).update(
-            manage_nonce=bookings.models.generate_nonce(),
-            pending_since=pending.changed_at if pending else booking.created_at,
-            confirmed_at=confirmed.changed_at if confirmed else None,
-        )
+
+    def latest(*statuses):
+        changes = BookingStatusChange.objects.filter(booking_id=OuterRef("pk"), to_status__in=statuses)
+        return Subquery(changes.order_by("-changed_at", "-id").values("changed_at")[:1])
+
+    Booking.objects.update(pending_since=Coalesce(latest("pending", "pending_allocation"), F("created_at")))
+    Booking.objects.update(confirmed_at=latest("confirmed"))
 
 
 class Migration(migrations.Migration):
@@ -38,14 +38,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='booking',
             name='manage_nonce',
-            field=models.CharField(default=bookings.models.generate_nonce, editable=False, max_length=32),
+            field=models.CharField(db_default=bookings.models.RandomHex(), default=bookings.models.generate_nonce, editable=False, max_length=32),
         ),
         migrations.AddField(
             model_name='booking',
             name='pending_since',
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='booking',
             index=models.Index(condition=models.Q(('status__in', ['pending', 'pending_allocation'])), fields=['pending_since'], name='booking_waiting_idx'),
@@ -62,4 +61,7 @@ class Migration(migrations.Migration):
             model_name='booking',
             index=models.Index(fields=['restaurant', 'customer_email', 'created_at'], name='booking_email_created_idx'),
         ),
+        # Last: on PostgreSQL an index cannot be built on a table with updates pending their deferred
+        # foreign-key checks in the same transaction.
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

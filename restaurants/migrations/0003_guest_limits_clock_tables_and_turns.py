@@ -42,64 +42,76 @@ class Migration(migrations.Migration):
             model_name='restaurant',
             name='restaurant_intervals_positive',
         ),
-        migrations.RemoveField(
+        # The previous release still reads and writes this column while `migrate` runs: the
+        # database keeps it, with a default so this release's inserts fill it, and drops it in the
+        # next release (docs/operations.md, "Upgrading").
+        migrations.AlterField(
             model_name='restaurant',
             name='default_duration_minutes',
+            field=models.PositiveSmallIntegerField(db_default=90, default=90),
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveField(
+                    model_name='restaurant',
+                    name='default_duration_minutes',
+                ),
+            ],
         ),
         migrations.AddField(
             model_name='restaurant',
             name='auto_allocate',
-            field=models.BooleanField(default=True, help_text='Give a new request the best free table at once, which confirms it.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='Give a new request the best free table at once, which confirms it.'),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='auto_no_show',
-            field=models.BooleanField(default=True, help_text='At the end of the day, mark confirmed guests who never came as no-shows.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='At the end of the day, mark confirmed guests who never came as no-shows.'),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='booking_window_days',
-            field=models.PositiveSmallIntegerField(default=90, help_text='How many days ahead guests may book online.', validators=[django.core.validators.MinValueValidator(1)]),
+            field=models.PositiveSmallIntegerField(db_default=90, default=90, help_text='How many days ahead guests may book online.', validators=[django.core.validators.MinValueValidator(1)]),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='guest_change_cutoff_minutes',
-            field=models.PositiveSmallIntegerField(default=120, help_text='Guests may change or cancel online until this long before the start.'),
+            field=models.PositiveSmallIntegerField(db_default=120, default=120, help_text='Guests may change or cancel online until this long before the start.'),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='max_online_party',
-            field=models.PositiveSmallIntegerField(default=8, help_text='Larger parties are asked to call the restaurant instead of booking online.', validators=[django.core.validators.MinValueValidator(1)]),
+            field=models.PositiveSmallIntegerField(db_default=8, default=8, help_text='Larger parties are asked to call the restaurant instead of booking online.', validators=[django.core.validators.MinValueValidator(1)]),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='min_notice_minutes',
-            field=models.PositiveSmallIntegerField(default=60, help_text='How long before the start guests may still book online.'),
+            field=models.PositiveSmallIntegerField(db_default=60, default=60, help_text='How long before the start guests may still book online.'),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='pending_attention_minutes',
-            field=models.PositiveSmallIntegerField(default=30, help_text='Email the restaurant when an online request is still waiting after this long.', validators=[django.core.validators.MaxValueValidator(1440)]),
+            field=models.PositiveSmallIntegerField(db_default=30, default=30, help_text='Email the restaurant when an online request is still waiting after this long.', validators=[django.core.validators.MaxValueValidator(1440)]),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='reminders_enabled',
-            field=models.BooleanField(default=True, help_text='Remind guests 24 hours and 2 hours before.'),
+            field=models.BooleanField(db_default=True, default=True, help_text='Remind guests 24 hours and 2 hours before.'),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='request_expiry_hours',
-            field=models.PositiveSmallIntegerField(default=24, help_text='Decline an online request still waiting after this long (or an hour before its start).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(168)]),
+            field=models.PositiveSmallIntegerField(db_default=24, default=24, help_text='Decline an online request still waiting after this long (or an hour before its start).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(168)]),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='review_request_hours',
-            field=models.PositiveSmallIntegerField(blank=True, default=3, help_text='Ask for a review this many hours after the visit (blank: never).', null=True, validators=[django.core.validators.MaxValueValidator(168)]),
+            field=models.PositiveSmallIntegerField(db_default=3, blank=True, default=3, help_text='Ask for a review this many hours after the visit (blank: never).', null=True, validators=[django.core.validators.MaxValueValidator(168)]),
         ),
         migrations.AddField(
             model_name='restaurant',
             name='review_url',
-            field=models.URLField(blank=True, help_text='Where guests leave a review; no review requests without it.'),
+            field=models.URLField(db_default='', blank=True, help_text='Where guests leave a review; no review requests without it.'),
         ),
         migrations.AlterField(
             model_name='restaurant',

@@ -139,6 +139,47 @@ def test_a_group_of_one_table_is_refused(owner_client, restaurant):
     assert response.status_code == 200 and "A group joins two or more tables." in response.content.decode()
 
 
+def test_a_new_restaurants_page_offers_no_other_restaurants_tables_to_group(client, superuser, restaurant):
+    TableFactory(restaurant=restaurant, name="Taken elsewhere")
+    client.force_login(superuser)
+    page = client.get("/admin/restaurants/restaurant/add/")
+
+    group_field = next(f for f in page.context["inline_admin_formsets"] if f.formset.model is TableGroup)
+    assert list(group_field.formset.empty_form.fields["tables"].queryset) == []
+
+
+# --- the clock's settings (DESIGN 11) ---------------------------------------------------------------
+def test_an_owner_sets_the_clock_and_out_of_range_values_are_refused(owner_client, restaurant):
+    refused = _post(
+        owner_client,
+        restaurant,
+        request_expiry_hours="0",
+        pending_attention_minutes="2000",
+        review_request_hours="500",
+        review_url="not a url",
+    )
+    taken = _post(
+        owner_client,
+        restaurant,
+        auto_allocate="",
+        auto_no_show="",
+        reminders_enabled="",
+        request_expiry_hours="48",
+        pending_attention_minutes="45",
+        review_request_hours="",
+        review_url="https://reviews.example/bistro",
+    )
+
+    errors = refused.context["adminform"].form.errors
+    assert refused.status_code == 200
+    assert set(errors) == {"request_expiry_hours", "pending_attention_minutes", "review_request_hours", "review_url"}
+    assert taken.status_code == 302
+    restaurant.refresh_from_db()
+    assert (restaurant.auto_allocate, restaurant.auto_no_show, restaurant.reminders_enabled) == (False, False, False)
+    assert (restaurant.request_expiry_hours, restaurant.pending_attention_minutes) == (48, 45)
+    assert (restaurant.review_request_hours, restaurant.review_url) == (None, "https://reviews.example/bistro")
+
+
 # --- history ------------------------------------------------------------------------------------
 def test_changes_keep_a_history_with_the_acting_user(owner_client, restaurant, board_owner):
     TableFactory(restaurant=restaurant, name="T1")

@@ -11,11 +11,13 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from bookings.models import Booking, TableAssignment
 from bookings.services.creation import Channel
+from bookings.services.modification import booking_modify
 from notifications.models import Notification
-from notifications.services import booking_allocate
+from notifications.services import booking_allocate, notification_redrive
 from notifications.tasks import allocate_booking
 from restaurants.models import TableGroup
 from tests.builders import RequestBuilder, tomorrow
@@ -141,3 +143,45 @@ def test_when_more_requests_wait_than_there_are_tables_the_earliest_are_seated(
 
     statuses = [Booking.objects.get(pk=b.pk).status for b in requests]
     assert statuses == [S.CONFIRMED, S.CONFIRMED, S.CONFIRMED, S.PENDING_ALLOCATION]
+
+
+def test_a_confirmed_booking_moved_to_another_time_is_allocated_again(book, auto_allocating, committed):
+    """A modification sends a confirmed booking back to pending_allocation: the task seats it again."""
+    TableFactory(restaurant=auto_allocating, name="Two", max_seats=2)
+    booking = book(auto_allocating, email=GUEST)
+    assert booking.status == S.CONFIRMED
+
+    with committed():
+        booking_modify(booking=booking, actor=None, start_time=dt.time(20))
+    booking.refresh_from_db()
+
+    assert (booking.status, booking.start_time, _tables(booking)) == (S.CONFIRMED, dt.time(20), ["Two"])
+    assert list(booking.status_changes.order_by("id").values_list("to_status", flat=True)) == [
+        S.PENDING_ALLOCATION,
+        S.CONFIRMED,
+        S.PENDING_ALLOCATION,
+        S.CONFIRMED,
+    ]
+    assert Notification.objects.filter(booking=booking, kind="confirmation", status="sent").count() == 2
+
+
+def test_a_request_email_lost_with_the_broker_goes_through_allocation_when_redriven(
+    auto_allocating, committed, monkeypatch, time_machine
+):
+    """The broker was down at commit: neither the allocation task nor the request email left. The
+    sweep allocates first, so the guest still gets one ticket, not a request email and then a ticket."""
+    TableFactory(restaurant=auto_allocating, name="Two", max_seats=2)
+    monkeypatch.setattr(allocate_booking, "delay", lambda *args: None)  # lost with the broker
+    with committed():
+        booking = build.create(auto_allocating, email=GUEST).booking
+    monkeypatch.undo()
+    assert Booking.objects.get(pk=booking.pk).status == S.PENDING_ALLOCATION
+
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=5), tick=False)
+    with committed():
+        redriven = notification_redrive(older_than=dt.timedelta(seconds=60))
+
+    booking.refresh_from_db()
+    assert redriven and booking.status == S.CONFIRMED and _tables(booking) == ["Two"]
+    assert _guest_mail() == [f"Your reservation ticket – {auto_allocating.name}"]
+    assert Notification.objects.get(booking=booking, kind="request_received").status == "skipped"

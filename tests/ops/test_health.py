@@ -164,3 +164,11 @@ def test_no_personal_data_in_the_answers(client, booked):
 
     for value in (booked.customer_name, booked.customer_email, booked.customer_phone, booked.reference):
         assert value not in bodies
+
+
+def test_health_answers_on_plain_http_when_everything_else_redirects_to_https(client, settings):
+    """A load balancer probes over plain HTTP on the private network (SECURE_REDIRECT_EXEMPT)."""
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/health/live").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301

@@ -42,3 +42,35 @@ def test_a_dsn_turns_on_sentry_with_django_and_celery_and_no_personal_data():
 
 def test_without_a_dsn_sentry_is_off():
     assert _probe()["active"] is False
+
+
+def test_an_email_in_an_exception_or_a_log_line_never_reaches_sentry():
+    """A database error naming a guest's email, and a log line: what leaves carries `[email]`."""
+    import logging
+
+    import sentry_sdk
+    from sentry_sdk.transport import Transport
+
+    from config.sentry import sentry_options
+
+    sent: list[bytes] = []
+
+    class Capture(Transport):
+        def capture_envelope(self, envelope):
+            sent.append(envelope.serialize())
+
+    options = sentry_options(dsn="http://public@127.0.0.1:9/1", environment="test", traces_sample_rate=0.0)
+    sentry_sdk.init(**options, transport=Capture, default_integrations=False)
+    try:
+        logging.getLogger("tablekeeper.test").warning("looked up ada.guest@example.com")
+        try:
+            raise ValueError("duplicate key: (email)=(ada.guest@example.com) already exists")
+        except ValueError as exc:
+            sentry_sdk.capture_exception(exc)
+        sentry_sdk.flush()
+    finally:
+        sentry_sdk.init()  # off again for the rest of the run
+
+    body = b"".join(sent).decode()
+    assert "already exists" in body and "looked up [email]" in body
+    assert "ada.guest@example.com" not in body

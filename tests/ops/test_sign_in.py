@@ -94,6 +94,27 @@ def test_the_lock_is_per_account_and_address(client, restaurant):
     assert sign_in(client, SIGN_IN_PAGES[0], host.username, PASSWORD, address="198.51.100.9").status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_lock_is_per_client_not_per_proxy(client, restaurant, settings):
+    """The one client-IP rule (config.http.client_ip): behind one proxy, the forwarded address."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    host = staff(restaurant, "host")
+    proxy = "10.0.0.2"
+
+    def from_client(address: str, password: str):
+        return client.post(
+            SIGN_IN_PAGES[0],
+            {"username": host.username, "password": password, "next": BOARD},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"203.0.113.66, {address}",  # a spoofed entry, then what the proxy saw
+        )
+
+    for _ in range(5):
+        from_client("198.51.100.7", "wrong")
+
+    assert from_client("198.51.100.7", PASSWORD).status_code == 429
+    assert from_client("198.51.100.8", PASSWORD).status_code == 302
+
+
 def test_the_lock_ends_after_the_configured_time(client, restaurant, settings, time_machine):
     host = staff(restaurant, "host")
     for _ in range(5):
@@ -176,6 +197,19 @@ def test_resets_are_throttled_per_address(client, restaurant, settings):
 
     assert eleventh.status_code == 429
     assert mail.outbox == []
+
+
+def test_behind_a_trusted_proxy_resets_are_counted_per_client(client, restaurant, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def reset_from(address: str, n: int):
+        email = f"guess{n}@example.com"  # a new account each time: only the address limit can bite
+        return client.post(RESET, {"email": email}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    for n in range(10):
+        reset_from("198.51.100.7", n)
+
+    assert (reset_from("198.51.100.7", 10).status_code, reset_from("198.51.100.8", 11).status_code) == (429, 302)
 
 
 # --- the second factor (django-otp) ---------------------------------------------------------------
