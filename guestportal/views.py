@@ -342,7 +342,10 @@ def manage_consent(request, token: str):
         return booking
     consent = ConsentForm(request.POST)
     consent.is_valid()
-    guest_set_marketing_consent(booking=booking, opt_in=consent.cleaned_data.get("marketingOptIn", False))
+    try:
+        guest_set_marketing_consent(booking=booking, opt_in=consent.cleaned_data.get("marketingOptIn", False))
+    except ApplicationError as exc:
+        return _refused_change(request, "guestportal/manage.html", booking, token, exc, {"consent": consent})
     messages.success(request, "Your choice is saved.")
     return redirect("guestportal:manage", token=token)
 

@@ -39,7 +39,7 @@ CANCELLATION_KINDS = frozenset(
 # else (a template error, a refusal for good) will fail the same way again, so it ends `failed`.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (smtplib.SMTPException, OSError)
 try:
-    from anymail.exceptions import AnymailAPIError  # optional: only when a provider is configured
+    from anymail.exceptions import AnymailAPIError  # type: ignore[import-not-found]  # optional, not installed by default
 except ImportError:  # not installed by default
     pass
 else:
@@ -136,7 +136,7 @@ def _claim(notification_id: int) -> Notification | None:
         return notification
 
 
-def _finish(notification: Notification, **fields) -> None:
+def _finish(notification: Notification, **fields: object) -> None:
     """Record the outcome, only if the row is still ours (`sending`)."""
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(updated_at=timezone.now(), **fields)
 

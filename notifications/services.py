@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingStatusChange
 from bookings.services.allocation import booking_auto_allocate
 from bookings.services.lifecycle import DECLINED, EXPIRED
 from config.errors import Conflict
@@ -40,7 +41,7 @@ def booking_save_events(*, booking: Booking, created: bool) -> list[tuple[str, s
     if created:
         if booking.status not in Booking.PENDING_STATUSES:
             return []
-        events = [(Kind.REQUEST_RECEIVED, "created")]
+        events: list[tuple[str, str]] = [(Kind.REQUEST_RECEIVED, "created")]
         if booking.source == Booking.Source.WEB:
             events.append((Kind.STAFF_NEW_REQUEST, "created"))
         return events
@@ -69,7 +70,7 @@ def _modified(booking: Booking, key: str) -> list[tuple[str, str]]:
     return [(Kind.UPDATED, key)]
 
 
-def _cancellation_kinds(change) -> list[str]:
+def _cancellation_kinds(change: BookingStatusChange) -> list[str]:
     if change.reason in (DECLINED, EXPIRED):
         return [Kind.BOOKING_DECLINED]
     if change.metadata.get("cancelledBy") != "guest":
@@ -128,7 +129,7 @@ def _enters_allocation(booking: Booking, created: bool) -> bool:
     return created or booking.loaded_status != booking.status or booking.slot_changed
 
 
-def booking_allocate(*, booking_id) -> None:
+def booking_allocate(*, booking_id: uuid.UUID | str) -> None:
     """The allocation task's work: give the booking a table if one fits, then settle its waiting
     `request_received` email: superseded when the ticket goes instead, else dispatched."""
     booking = Booking.objects.select_related("restaurant").filter(pk=booking_id).first()

@@ -97,8 +97,10 @@ class WalkInForm(PageForm):
             party = int(self._value("party") or 0)
         except ValueError:
             return
-        today = dt.date.today()
-        if restaurant is None or party < 1 or not today - DATE_WINDOW[0] <= day <= today + DATE_WINDOW[1]:
+        if restaurant is None or party < 1:
+            return
+        today = restaurant.today()
+        if not today - DATE_WINDOW[0] <= day <= today + DATE_WINDOW[1]:
             return
         self.day = day
         self.slots = availability(

@@ -21,12 +21,14 @@ import uuid
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import ApplicationError
@@ -219,7 +221,28 @@ class MembershipInline(ReadOnlyMixin, RestaurantScopedMixin, admin.TabularInline
 
 
 class HistoryMixin(SimpleHistoryAdmin):
-    """The admin's History page lists the model's change history rows (who, when, what changed)."""
+    """The admin's History page lists the model's change history rows (who, when, what changed).
+
+    simple-history's pages are held to the admin's own rules: only an object of the user's
+    restaurants (`get_queryset`), and a past version is shown, never saved (its page would save
+    the form posted to it, past the change page's role checks and services): 405.
+    """
+
+    def _require_visible(self, request, object_id) -> None:
+        try:
+            key = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:  # not even the shape of a key: nothing to find
+            key = None
+        get_object_or_404(self.get_queryset(request), pk=key)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    @method_decorator(require_safe)
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Restaurant)

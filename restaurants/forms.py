@@ -77,13 +77,18 @@ class InviteForm(forms.Form):
 
 
 class OpeningHoursFormSet(LabelledInlineFormSet):
-    """One row per weekday and one per date, checked across the rows on the page (which are all of
-    the restaurant's rows): two new rows for one weekday would otherwise reach the database's
-    unique constraint and fail there instead of reading as a sentence."""
+    """One row per weekday and one per date, checked across the rows on the page and any saved
+    since it was opened: two rows for one weekday would otherwise reach the database's unique
+    constraint and fail there instead of reading as a sentence."""
 
     def clean(self) -> None:
         super().clean()
-        seen: set[tuple[str, object]] = set()
+        on_page = [form.instance.pk for form in self.forms if form.instance.pk]
+        # Rows saved since this page was opened (another tab) are not on it, but count too.
+        elsewhere = self.model.objects.filter(restaurant_id=self.instance.pk).exclude(pk__in=on_page)
+        seen: set[tuple[str, object]] = {
+            ("date", day) if day else ("weekday", weekday) for day, weekday in elsewhere.values_list("date", "weekday")
+        }
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data or self._should_delete_form(form):
                 continue

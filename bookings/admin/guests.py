@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from bookings.contacts import (
     PLACEHOLDER_DOMAIN,
@@ -25,7 +24,7 @@ from bookings.contacts import (
     normalise_phone,
 )
 from bookings.models import Customer
-from restaurants.admin import RestaurantScopedMixin
+from restaurants.admin import HistoryMixin, RestaurantScopedMixin
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -79,7 +78,7 @@ class PlaceholderIdentityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(RestaurantScopedMixin, SimpleHistoryAdmin):
+class CustomerAdmin(RestaurantScopedMixin, HistoryMixin):
     """Its History page lists the changes to the guest identity and who made them (simple-history)."""
 
     form = CustomerAdminForm

@@ -79,8 +79,10 @@ def guest_modify(
 @transaction.atomic
 def guest_set_marketing_consent(*, booking: Booking, opt_in: bool) -> Booking:
     """Consent given or withdrawn from the manage link reaches the guest's customer record: the guest
-    proved they read the mailbox the link was sent to (DESIGN 10)."""
+    proved they read the mailbox the link was sent to (DESIGN 10). Like the booking's other
+    switches, only until the cut-off (`ChangeWindowClosed`); then the restaurant takes it."""
     booking = lock_booking(booking.pk)
+    _require_change_window(booking)
     booking.marketing_opt_in = opt_in
     booking.save(update_fields=["marketing_opt_in", "updated_at"])
     Customer.objects.filter(pk=booking.customer_id).update(marketing_opt_in=opt_in, updated_at=timezone.now())

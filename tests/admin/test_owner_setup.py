@@ -7,6 +7,7 @@ email with a working set-password link.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -15,7 +16,7 @@ from django.test import Client
 
 from bookings.models import Customer
 from config.errors import Forbidden
-from restaurants.models import Membership, Restaurant, Table, TableGroup, TurnTime
+from restaurants.models import Membership, OpeningHours, Restaurant, ServicePeriod, Table, TableGroup, TurnTime
 from restaurants.services import staff_invite
 from tests.admin.conftest import BOARD_URL, change_form_data, staff
 from tests.factories import CustomerFactory, RestaurantFactory, TableFactory
@@ -40,6 +41,9 @@ def owner_client(client, board_owner):
 def _post(client, restaurant, **changes):
     data = {**change_form_data(client.get(_page(restaurant))), **changes}
     return client.post(_page(restaurant), data)
+
+
+LUNCH = {"name": "lunch", "start_time": "12:00", "end_time": "15:00"}
 
 
 def _inline(prefix: str, rows: list[dict], initial: int = 0) -> dict:
@@ -206,6 +210,80 @@ def test_memberships_and_customers_keep_a_history(client, restaurant, superuser)
     assert Customer.history.filter(full_name="Renamed Guest", history_user=superuser).exists()
     assert Membership.history.filter(restaurant_id=restaurant.pk, role="host").exists()
     assert client.get(f"/admin/bookings/customer/{customer.pk}/history/").status_code == 200
+
+
+def test_hours_and_service_periods_keep_a_history_with_the_acting_user(owner_client, restaurant, board_owner):
+    data = change_form_data(owner_client.get(_page(restaurant)))
+    data["opening_hours-0-closes_at"] = "21:30"
+    rows = int(data["service_periods-TOTAL_FORMS"])
+    data.update({k: v for k, v in _inline("service_periods", [LUNCH], rows).items() if "INITIAL" not in k})
+
+    assert owner_client.post(_page(restaurant), data).status_code == 302
+    changed_hours = OpeningHours.history.filter(restaurant_id=restaurant.pk, closes_at=dt.time(21, 30)).get()
+    assert (changed_hours.history_type, changed_hours.history_user) == ("~", board_owner)
+    assert ServicePeriod.history.get(restaurant_id=restaurant.pk, name="lunch").history_user == board_owner
+
+
+def test_hours_saved_from_another_tab_meanwhile_read_as_a_sentence(owner_client, restaurant):
+    """The page was opened before another tab added Monday's row: no 500, the sentence instead."""
+    OpeningHours.objects.filter(restaurant=restaurant, weekday=0).delete()
+    data = change_form_data(owner_client.get(_page(restaurant)))
+    OpeningHours.objects.create(restaurant=restaurant, weekday=0, opens_at=dt.time(9), closes_at=dt.time(17))
+    rows = int(data["opening_hours-TOTAL_FORMS"])
+    monday = {"weekday": "0", "opens_at": "11:00", "closes_at": "22:00"}
+    data.update({k: v for k, v in _inline("opening_hours", [monday], rows).items() if "INITIAL" not in k})
+
+    response = owner_client.post(_page(restaurant), data)
+
+    assert response.status_code == 200 and "That weekday already has opening hours." in response.content.decode()
+
+
+# --- the history pages follow the admin's rules ----------------------------------------------------
+def _version_page(model_path: str, obj) -> str:
+    return f"/admin/{model_path}/{obj.pk}/history/{obj.history.latest().history_id}/"
+
+
+def test_a_past_version_is_shown_and_never_saved(client, restaurant):
+    manager = staff(restaurant, "manager")
+    membership = Membership.objects.get(user=manager)
+    client.force_login(manager)
+    version = _version_page("restaurants/membership", membership)
+
+    shown = client.get(version)
+    posted = client.post(version, {"user": manager.pk, "restaurant": restaurant.pk, "role": "owner"})
+
+    assert shown.status_code == 200
+    assert posted.status_code == 405
+    membership.refresh_from_db()
+    assert membership.role == "manager"
+
+
+def test_a_host_cannot_save_the_restaurant_through_its_history(client, restaurant):
+    client.force_login(staff(restaurant, "host"))
+    version = _version_page("restaurants/restaurant", restaurant)
+
+    assert client.post(version, {"name": restaurant.name, "contact_email": "thief@example.com"}).status_code == 405
+    restaurant.refresh_from_db()
+    assert restaurant.contact_email != "thief@example.com"
+
+
+def test_another_restaurants_history_is_404(client, restaurant, other_place):
+    table = TableFactory(restaurant=other_place, name="Theirs", max_seats=4)
+    customer = CustomerFactory(restaurant=other_place)
+    client.force_login(staff(restaurant, "manager"))
+
+    answers = [
+        client.get(f"/admin/restaurants/table/{table.pk}/history/").status_code,
+        client.get(_version_page("restaurants/table", table)).status_code,
+        client.post(_version_page("restaurants/table", table), {"restaurant": restaurant.pk}).status_code,
+        client.get(f"/admin/bookings/customer/{customer.pk}/history/").status_code,
+        client.get(f"/admin/restaurants/restaurant/{other_place.pk}/history/").status_code,
+        client.get("/admin/restaurants/table/not-a-key/history/").status_code,
+    ]
+
+    assert answers == [404, 404, 405, 404, 404, 404]  # a POST to a past version is 405 for any object
+    table.refresh_from_db()
+    assert (table.restaurant, table.max_seats) == (other_place, 4)
 
 
 # --- invites (acceptance 6) ------------------------------------------------------------------------

@@ -138,10 +138,14 @@ def test_an_idempotency_key_replays_the_seated_walk_in(restaurant, floor, host_u
     assert Booking.objects.count() == 1 and first.booking.status_changes.count() == 3
 
 
+@pytest.mark.parametrize("auto_allocate", [False, True], ids=["by-hand", "auto-allocating"])
 def test_emails_of_a_seated_walk_in_are_skipped_as_superseded(
-    restaurant, floor, host_user, django_capture_on_commit_callbacks, mailoutbox
+    restaurant, floor, host_user, django_capture_on_commit_callbacks, mailoutbox, auto_allocate
 ):
-    """Acceptance 7: no request_received and no ticket for a guest who is already at the table."""
+    """Acceptance 7: no request_received and no ticket for a guest who is already at the table,
+    whether or not the restaurant allocates new requests on its own."""
+    restaurant.auto_allocate = auto_allocate
+    restaurant.save()
     with django_capture_on_commit_callbacks(execute=True):
         seat(restaurant, host_user, 2, email="walker@example.com")
 

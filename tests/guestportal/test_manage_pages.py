@@ -180,6 +180,19 @@ def test_after_the_cutoff_the_page_shows_the_phone_instead_of_actions(client, gu
         assert PHONE_LINK in other and '<form method="post"' not in other
 
 
+def test_after_the_cutoff_the_consent_switch_is_refused_too(client, guest_booking, token, time_machine):
+    """DESIGN 10: the switch is one of the page's actions until the cut-off; then the phone."""
+    guest_booking.customer.marketing_opt_in = True
+    guest_booking.customer.save()
+    _after_the_cutoff(time_machine)
+
+    response = client.post(f"/b/{token}/consent", {})
+
+    assert response.status_code == 409 and PHONE_LINK in response.content.decode()
+    guest_booking.customer.refresh_from_db()
+    assert guest_booking.customer.marketing_opt_in is True
+
+
 @pytest.mark.parametrize(
     ("path", "data"),
     [("cancel", {}), ("change", {"date": "2026-06-10", "party": "4", "time": "18:00"})],

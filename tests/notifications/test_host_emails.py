@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 
 from bookings.services import lifecycle
+from notifications.emails import build_email
 from notifications.models import Notification
 from tests.builders import GUEST_CONTACTS
 
@@ -55,3 +56,26 @@ def test_the_policy_is_on_emails_about_a_coming_visit_only(make_booking, committ
         assert POLICY in _sent(kind).body, kind
     assert POLICY not in _sent("restaurant_cancellation").body
     assert POLICY not in _sent("restaurant_cancellation").alternatives[0].content
+
+
+# The kinds about a visit still to come carry the policy; the rest (cancellations, a declined
+# request, the review request after the visit, staff emails) do not.
+COMING_VISIT = {"request_received", "confirmation", "updated", "modification_requested", "reminder_24h", "reminder_2h"}
+
+
+@pytest.mark.parametrize("kind", Notification.Kind.values)
+def test_the_policy_line_follows_the_kind(make_booking, with_policy, kind):
+    booking = make_booking(**GUEST_CONTACTS)
+    notification = Notification.objects.create(
+        booking=booking,
+        kind=kind,
+        dedupe_key="policy-check",
+        queued_at=booking.created_at,
+        recipient=booking.customer_email,
+        recipient_source="guest",
+    )
+
+    message = build_email(notification=notification)
+
+    html = message.alternatives[0].content
+    assert (POLICY in message.body, POLICY in html) == (kind in COMING_VISIT,) * 2
