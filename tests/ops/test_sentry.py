@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PROBE = (
@@ -44,6 +45,7 @@ def test_without_a_dsn_sentry_is_off():
     assert _probe()["active"] is False
 
 
+@pytest.mark.filterwarnings("ignore:The send_default_pii option is deprecated:DeprecationWarning")
 def test_an_email_in_an_exception_or_a_log_line_never_reaches_sentry():
     """A database error naming a guest's email, and a log line: what leaves carries `[email]`."""
     import logging
