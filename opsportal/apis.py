@@ -61,6 +61,12 @@ from opsportal.serializers import (
 from opsportal.walkins import walkin_create
 
 ERROR = ErrorSerializer
+# Both creates (a booking, a seated walk-in): 201 new, 200 a replay, and every refusal.
+CREATE_RESPONSES = {
+    201: BookingCreateResponseSerializer,
+    200: BookingCreateResponseSerializer,
+    **dict.fromkeys((400, 401, 403, 409, 422, 429), ERROR),
+}
 RESTAURANT_PARAM = OpenApiParameter(
     "restaurantId", OpenApiTypes.UUID, description="Default: the user's first membership."
 )
@@ -129,16 +135,7 @@ def _booking_action(summary: str, **extra):
         summary="Create a walk-in or phone booking",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=BookingInputSerializer,
-        responses={
-            201: BookingCreateResponseSerializer,
-            200: BookingCreateResponseSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            409: ERROR,
-            422: ERROR,
-            429: ERROR,
-        },
+        responses=CREATE_RESPONSES,
     ),
     retrieve=extend_schema(
         summary="One booking",
@@ -239,16 +236,7 @@ class OpsBookingViewSet(ValidationModeHeaderMixin, viewsets.GenericViewSet):
         ),
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=SeatNowSerializer,
-        responses={
-            201: BookingCreateResponseSerializer,
-            200: BookingCreateResponseSerializer,
-            400: ERROR,
-            401: ERROR,
-            403: ERROR,
-            409: ERROR,
-            422: ERROR,
-            429: ERROR,
-        },
+        responses=CREATE_RESPONSES,
     )
     @action(detail=False, methods=["post"], url_path="seat-now", filter_backends=[])
     def seat_now(self, request):
