@@ -103,8 +103,12 @@ class WalkInForm(PageForm):
         if not today - DATE_WINDOW[0] <= day <= today + DATE_WINDOW[1]:
             return
         self.day = day
+        # An unknown type offers the slots of every type, as none does; the field itself refuses it.
+        booking_type = self._value("bookingType")
+        if not self.fields["bookingType"].valid_value(booking_type):
+            booking_type = None
         self.slots = availability(
-            restaurant=restaurant, day=day, party=party, booking_type=self._value("bookingType") or None, web=False
+            restaurant=restaurant, day=day, party=party, booking_type=booking_type or None, web=False
         )
         chosen = self.chosen_time()
         choices = [(f"{s.time:%H:%M}", f"{s.time:%H:%M} · {s.booking_type}") for s in self.slots if s.available]

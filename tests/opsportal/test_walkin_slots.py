@@ -142,3 +142,18 @@ def test_a_time_missing_is_an_error_on_the_slots(client, restaurant, one_table):
     login(client, restaurant, "host")
     response = client.post(NEW_URL, build.form(restaurant, date=TOMORROW.isoformat(), time=""))
     assert response.status_code == 400 and response.context["form"].errors["time"] == ["Choose a time."]
+
+
+@pytest.mark.parametrize("booking_type", ["%", "brunch", "../../etc/passwd", "1"])
+def test_an_unknown_booking_type_is_refused_on_the_form_and_books_nothing(client, restaurant, one_table, booking_type):
+    login(client, restaurant, "host")
+    data = build.form(restaurant, date=TOMORROW.isoformat(), time="19:00", bookingType=booking_type)
+
+    shown = client.get(NEW_URL, {"restaurantId": restaurant.pk, "date": TOMORROW.isoformat(), "party": 2,
+                                 "bookingType": booking_type})  # fmt: skip
+    posted = client.post(NEW_URL, data)
+
+    assert shown.status_code == 200 and "19:00" in offered(shown)  # the slots of every type, as with none
+    assert posted.status_code == 400
+    assert "Select a valid choice" in posted.content.decode()
+    assert not Booking.objects.exists()
