@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class ConfigConfig(AppConfig):
-    """The project's own app: registers the deployment checks (`config.checks`); warnings become log records."""
+    """The project's own app: registers the deployment checks (`config.checks`) and the integer `__in`
+    lookup (`config.lookups`); warnings become log records."""
 
     name = "config"
     label = "tablekeeper_config"
@@ -20,3 +21,7 @@ class ConfigConfig(AppConfig):
         from config.checks import embedded_defaults_check
 
         checks.register(embedded_defaults_check)
+
+        from config import lookups
+
+        lookups.register()

@@ -399,6 +399,18 @@ def test_assigning_a_taken_table_is_a_message(board_client, restaurant, two_and_
     assert booking.status == S.PENDING_ALLOCATION
 
 
+@pytest.mark.parametrize("table_id", ["99999999999999999999", "-99999999999999999999", "1e5", "x"])
+def test_a_table_id_no_table_can_have_is_a_form_error(board_client, restaurant, two_and_four_tables, table_id):
+    booking = BookingFactory(restaurant=restaurant, pending_allocation=True)
+
+    response = board_client.post(_action(booking, "assign"), {"tables": [table_id]})
+
+    assert response.status_code == 200
+    assert table_id in str(response.context["form"].errors["tables"])  # named as not a choice
+    booking.refresh_from_db()
+    assert booking.status == S.PENDING_ALLOCATION and not booking.table_assignments.exists()
+
+
 # --- bulk actions ---------------------------------------------------------------------------------
 def test_bulk_check_in_reports_successes_and_failures(board_client, restaurant, board_host):
     ok = BookingFactory(restaurant=restaurant)

@@ -371,3 +371,16 @@ def test_inviting_someone_already_here_is_a_sentence_and_an_existing_user_just_s
     assert Membership.objects.get(user=elsewhere, restaurant=restaurant).role == "server"
     assert "/accounts/reset/" not in mail.outbox[-1].body and "Sign in with your username" in mail.outbox[-1].body
     assert Restaurant.objects.count() == 2
+
+
+@pytest.mark.parametrize("selected", ["99999999999999999999", "-99999999999999999999"])
+def test_a_bulk_action_on_a_table_id_no_table_can_have_changes_nothing(owner_client, restaurant, selected):
+    table = TableFactory(restaurant=restaurant)
+
+    response = owner_client.post(
+        "/admin/restaurants/table/", {"action": "delete_selected", "_selected_action": [selected, table.pk]}
+    )
+
+    assert response.status_code == 200  # the confirmation page, of the one real table
+    assert [t.pk for t in response.context["queryset"]] == [table.pk]
+    assert Table.objects.filter(pk=table.pk).exists()
