@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 
 from django.contrib import messages
 from django.core import signing
@@ -211,8 +212,8 @@ def _refusal(exc: ApplicationError) -> str:
 @require_http_methods(["GET", "HEAD"])
 def booked(request, slug: str, signed: str):
     try:
-        booking_id = signing.loads(signed, salt=BOOKED_SALT, max_age=BOOKED_MAX_AGE)
-    except signing.BadSignature as exc:
+        booking_id = uuid.UUID(str(signing.loads(signed, salt=BOOKED_SALT, max_age=BOOKED_MAX_AGE)))
+    except (signing.BadSignature, ValueError) as exc:  # expired, or not a booking id (all we sign)
         raise Http404("This confirmation has expired.") from exc
     booking = Booking.objects.select_related("restaurant").filter(pk=booking_id, restaurant__slug=slug).first()
     if booking is None:

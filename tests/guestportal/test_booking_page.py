@@ -12,10 +12,11 @@ import re
 import uuid
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 
 from bookings.models import Booking, Customer, TableAssignment
+from guestportal.views import BOOKED_SALT
 from notifications.models import Notification
 from tests.concurrency import run_concurrently
 from tests.factories import BookingFactory, RestaurantFactory, TableFactory
@@ -162,6 +163,14 @@ def test_a_booking_lands_on_the_confirmation(client, restaurant, tables, committ
     assert "We have emailed you" in html
     assert "Wednesday 10 June 2026 at 19:00 (Europe/London)" in html
     assert subjects_to("ada@example.com") == [f"Reservation request received – {restaurant.name}"]
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", ["a"], {"a": 1}, None])
+def test_a_confirmation_link_that_names_no_booking_id_is_a_404(client, restaurant, value):
+    signed = signing.dumps(value, salt=BOOKED_SALT)
+
+    assert client.get(f"/r/{restaurant.slug}/booked/{signed}").status_code == 404
+    assert client.get(f"/r/{restaurant.slug}/booked/tampered{signed}").status_code == 404
 
 
 def test_a_double_submit_is_one_booking(client, restaurant, tables, committed):
