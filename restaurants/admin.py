@@ -20,10 +20,12 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -45,6 +47,14 @@ def _roles(request) -> dict:
             Membership.objects.filter(user=request.user).values_list("restaurant_id", "role")
         )
     return request._tablekeeper_roles
+
+
+def object_key(model: type[Model], raw: str):
+    """The primary key an admin URL or form names, or None when it is not even shaped like one."""
+    try:
+        return model._meta.pk.to_python(unquote(raw))
+    except ValidationError:
+        return None
 
 
 def _is_uuid(value: str) -> bool:
@@ -110,6 +120,15 @@ class RestaurantScopedMixin:
 
     def get_queryset(self, request):
         return scope_to_user(super().get_queryset(request), request, self.restaurant_path)
+
+    def response_action(self, request, queryset):
+        """A selected id that is no key selects nothing (Django's own `pk__in` would raise: a 500)."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        keys = [raw for raw in selected if object_key(self.model, raw) is not None]
+        if keys != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
+        return super().response_action(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
@@ -228,20 +247,19 @@ class HistoryMixin(SimpleHistoryAdmin):
     the form posted to it, past the change page's role checks and services): 405.
     """
 
-    def _require_visible(self, request, object_id) -> None:
-        try:
-            key = self.model._meta.pk.to_python(unquote(object_id))
-        except ValidationError:  # not even the shape of a key: nothing to find
-            key = None
-        get_object_or_404(self.get_queryset(request), pk=key)
+    def visible_or_404(self, request, object_id):
+        """The object of this URL among the user's, else 404 (an id not even shaped like a key too)."""
+        return get_object_or_404(self.get_queryset(request), pk=object_key(self.model, object_id))
 
     def history_view(self, request, object_id, extra_context=None):
-        self._require_visible(request, object_id)
+        self.visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     @method_decorator(require_safe)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_visible(request, object_id)
+        self.visible_or_404(request, object_id)
+        if not str(version_id).isdigit():  # versions are numbered
+            raise Http404("No such version.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -313,7 +331,7 @@ class RestaurantAdmin(RestaurantScopedMixin, HistoryMixin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The restaurant's own changes, then those of its hours, periods, tables and staff."""
-        restaurant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        restaurant = self.visible_or_404(request, object_id)
         related = [
             (model._meta.verbose_name_plural.capitalize(), model.history.filter(restaurant_id=restaurant.pk))
             for model in (OpeningHours, ServicePeriod, Table, Membership)
@@ -323,7 +341,7 @@ class RestaurantAdmin(RestaurantScopedMixin, HistoryMixin):
 
     def invite_view(self, request, object_id):
         """Invite staff by email (owners and managers of this restaurant; see `staff_invite`)."""
-        restaurant = get_object_or_404(self.get_queryset(request), pk=object_id)
+        restaurant = self.visible_or_404(request, object_id)
         roles = roles_grantable_by(user=request.user, restaurant=restaurant)
         if not roles:
             raise PermissionDenied

@@ -200,6 +200,8 @@ class OpeningHours(models.Model):
         when = self.date.isoformat() if self.date else self.get_weekday_display()
         if self.is_closed:
             return f"{when}: closed"
+        if self.opens_at is None or self.closes_at is None:  # a row the form refuses, named in its error
+            return f"{when}: times not set"
         return f"{when}: {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
 
 

@@ -286,6 +286,33 @@ def test_another_restaurants_history_is_404(client, restaurant, other_place):
     assert (table.restaurant, table.max_seats) == (other_place, 4)
 
 
+@pytest.mark.parametrize("bad", ["not-a-key", "0", "-1", "a%2Fb"])
+def test_a_restaurant_page_of_an_id_that_is_no_key_is_404(owner_client, restaurant, bad):
+    version = bad.replace("%2F", "")  # a version with a slash is no history URL at all
+    table = TableFactory(restaurant=restaurant)
+    answers = [
+        owner_client.get(f"/admin/restaurants/restaurant/{bad}/history/").status_code,
+        owner_client.get(f"/admin/restaurants/restaurant/{bad}/invite/").status_code,
+        owner_client.get(f"/admin/restaurants/restaurant/{restaurant.pk}/history/{version}/").status_code,
+        owner_client.get(f"/admin/restaurants/table/{table.pk}/history/x{version}/").status_code,
+    ]
+
+    assert answers == [404, 404, 404, 404]
+
+
+@pytest.mark.parametrize("blank", ["opens_at", "closes_at"])
+def test_open_hours_without_a_time_are_a_sentence_not_a_500(owner_client, restaurant, blank):
+    data = change_form_data(owner_client.get(_page(restaurant)))
+    assert "opening_hours-0-is_closed" not in data and data["opening_hours-0-opens_at"]  # an open day
+    data[f"opening_hours-0-{blank}"] = ""
+
+    response = owner_client.post(_page(restaurant), data)
+
+    assert response.status_code == 200
+    assert "An open day needs an opening and a closing time" in response.content.decode()
+    assert str(OpeningHours(weekday=0)) == "Monday: times not set"
+
+
 # --- invites (acceptance 6) ------------------------------------------------------------------------
 def test_an_owner_invites_a_host_who_sets_a_password_and_sees_only_that_restaurant(
     owner_client, restaurant, other_place, settings, django_capture_on_commit_callbacks
