@@ -179,6 +179,16 @@ def test_a_table_taken_meanwhile_comes_back_to_the_choices_with_the_reason(board
     assert Booking.objects.count() == 1
 
 
+def test_a_table_id_no_table_can_have_seats_nobody(board_client, restaurant, floor):
+    response = board_client.post(
+        f"{SEAT_URL}?restaurant={restaurant.pk}", {"party": 2, "tables": "99999999999999999999", "key": "k-3"}
+    )
+
+    assert response.status_code == 302 and response.url.startswith(SEAT_URL)
+    assert any("Not seated" in str(m) for m in get_messages(response.wsgi_request))
+    assert not Booking.objects.exists()
+
+
 def test_seating_needs_the_change_permission(client, restaurant, floor):
     from tests.admin.conftest import staff
 
@@ -272,3 +282,21 @@ def test_the_history_reads_in_words(board_client, restaurant, floor, board_host)
                   "Confirmed → Cancelled", "Phoned; cancelled by the guest"):  # fmt: skip
         assert words in page, words
     assert "tables_assigned" not in page and "pending_allocation →" not in page
+
+
+@pytest.mark.parametrize("day", ["2026-13-45", "0001-01-01", "9999-12-31", "abc"])
+def test_the_seat_page_with_a_day_the_board_cannot_show_goes_back_to_the_board(board_client, restaurant, day):
+    response = board_client.get(SEAT_URL, {"restaurant": restaurant.pk, "booking_date": day, "party": 2})
+
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("selected", ["notauuid", "0", "x" * 300])
+def test_a_bulk_action_on_an_id_that_is_no_key_changes_nothing(board_client, restaurant, selected):
+    booking = BookingFactory(restaurant=restaurant)
+
+    response = board_client.post(BOARD_URL, {"action": "bulk_check_in", "_selected_action": [selected, booking.pk]})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CHECKED_IN  # the one real booking, and only it

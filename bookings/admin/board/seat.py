@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -55,7 +56,10 @@ class SeatWalkInMixin:
     def seat_walkin_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        board = board_for(request)
+        try:
+            board = board_for(request)
+        except IncorrectLookupParameters:  # a day the board cannot show: it says so itself (`?e=1`)
+            return redirect(f"{reverse('admin:bookings_booking_changelist')}?e=1")
         if board.restaurant is None:
             raise PermissionDenied
         data = request.POST if request.method == "POST" else request.GET
