@@ -25,7 +25,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -257,9 +256,8 @@ class HistoryMixin(SimpleHistoryAdmin):
 
     @method_decorator(require_safe)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self.visible_or_404(request, object_id)
-        if not str(version_id).isdigit():  # versions are numbered
-            raise Http404("No such version.")
+        visible = self.visible_or_404(request, object_id)
+        get_object_or_404(visible.history, pk=object_key(self.model.history.model, version_id))  # one of its versions
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
