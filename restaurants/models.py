@@ -146,17 +146,16 @@ class Restaurant(models.Model):
         return timezone.now().astimezone(self.tz).date()
 
 
+WEEKDAYS = [
+    (i, d) for i, d in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+]
+
+
 class OpeningHours(models.Model):
     """A weekday row (weekday set) or a dated override (date set); a dated row wins."""
 
     restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        choices=[
-            (i, d) for i, d in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
-        ],
-    )
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=WEEKDAYS)
     date = models.DateField(null=True, blank=True, help_text="A dated override wins over the weekday.")
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
@@ -214,7 +213,7 @@ class ServicePeriod(models.Model):
 
     restaurant = models.ForeignKey(Restaurant, on_delete=models.CASCADE, related_name="service_periods")
     name = models.CharField(max_length=16, choices=Name.choices)
-    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Blank: every day.")
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=WEEKDAYS, help_text="Blank: every day.")
     start_time = models.TimeField()
     end_time = models.TimeField()
     history = HistoricalRecords()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.validators import validate_email
 
 from bookings.contacts import (
     PLACEHOLDER_DOMAIN,
@@ -37,7 +38,11 @@ class CustomerAdminForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        return email if is_placeholder_email(email) else normalise_email(email)
+        if is_placeholder_email(email):
+            return email
+        email = normalise_email(email)
+        validate_email(email)
+        return email
 
     def clean(self):
         cleaned = super().clean()

@@ -212,6 +212,33 @@ def test_memberships_and_customers_keep_a_history(client, restaurant, superuser)
     assert client.get(f"/admin/bookings/customer/{customer.pk}/history/").status_code == 200
 
 
+@pytest.mark.parametrize("email", ["abc", "2026-13-45", "a@b@c"])
+def test_a_guest_email_that_is_no_address_is_refused(owner_client, restaurant, email):
+    customer = CustomerFactory(restaurant=restaurant)
+
+    response = owner_client.post(
+        f"/admin/bookings/customer/{customer.pk}/change/",
+        {"full_name": customer.full_name, "email": email, "phone": customer.phone, "notes": ""},
+    )
+
+    assert response.status_code == 200 and "Enter a valid email address." in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.email != email
+
+
+@pytest.mark.parametrize("weekday", ["7", "501", "-1"])
+def test_a_service_period_on_no_weekday_is_refused(owner_client, restaurant, weekday):
+    data = change_form_data(owner_client.get(_page(restaurant)))
+    rows = int(data["service_periods-TOTAL_FORMS"])
+    lunch = {**LUNCH, "weekday": weekday}
+    data.update({k: v for k, v in _inline("service_periods", [lunch], rows).items() if "INITIAL" not in k})
+
+    response = owner_client.post(_page(restaurant), data)
+
+    assert response.status_code == 200 and "Select a valid choice." in response.content.decode()
+    assert not ServicePeriod.objects.filter(restaurant=restaurant, name="lunch").exists()
+
+
 def test_hours_and_service_periods_keep_a_history_with_the_acting_user(owner_client, restaurant, board_owner):
     data = change_form_data(owner_client.get(_page(restaurant)))
     data["opening_hours-0-closes_at"] = "21:30"
