@@ -16,8 +16,6 @@ them (django-simple-history; the middleware records the signed-in user).
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -54,14 +52,6 @@ def object_key(model: type[Model], raw: str):
         return model._meta.pk.to_python(unquote(raw))
     except ValidationError:
         return None
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _restaurant_id(obj: Model):
@@ -102,7 +92,8 @@ class RestaurantScopedMixin:
             Restaurant.objects.all() if request.user.is_superuser else restaurant_list_for_user(user=request.user)
         )
         if chosen:
-            restaurants = restaurants.filter(pk=chosen) if _is_uuid(chosen) else restaurants.none()
+            key = object_key(Restaurant, chosen)
+            restaurants = restaurants.filter(pk=key) if key is not None else restaurants.none()
         zones = {r.timezone: r for r in restaurants[:50]}
         return next(iter(zones.values())) if len(zones) == 1 else None
 
