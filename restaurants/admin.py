@@ -247,9 +247,11 @@ class HistoryMixin(SimpleHistoryAdmin):
 
     @method_decorator(require_safe)
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        visible = self.visible_or_404(request, object_id)
-        get_object_or_404(visible.history, pk=object_key(self.model.history.model, version_id))  # one of its versions
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        self.visible_or_404(request, object_id)
+        # simple-history finds the version of this object (else 404); a version id that is no key
+        # (None) finds none, where the raw text would raise.
+        version = object_key(self.model.history.model, version_id)
+        return super().history_form_view(request, object_id, version, extra_context)
 
 
 @admin.register(Restaurant)
