@@ -92,12 +92,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Server-side parameters: psycopg prepares a statement the fifth time it runs, so PostgreSQL
-    # plans the hot path's queries (the day's read is nine branches) once per connection, not per
-    # request (DESIGN 13). Off for a pooler in transaction mode (pgbouncer), which cannot keep them.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    )
+    # Server-side parameters and prepared statements: psycopg prepares a statement the fifth time it
+    # runs on a connection, so PostgreSQL parses and plans the hot path's queries (the day's read is
+    # nine branches) once per connection, not per request (DESIGN 13). Django leaves preparing off
+    # unless OPTIONS sets `prepare_threshold`. Both off for a pooler in transaction mode (pgbouncer).
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttles); Redis in production ---------------------------------------------------

@@ -7,9 +7,11 @@ savepoints). The same with no other booking that day and with a thousand.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -63,6 +65,24 @@ def test_an_ops_create_and_its_replay(staff_token, restaurant, django_assert_max
 
     assert (created.status_code, replayed.status_code) == (201, 200), created.json()
     assert replayed.json()["duplicate"] is True
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_the_create_path_once_per_connection(staff_token, restaurant):
+    """psycopg prepares a statement the fifth time it runs on a connection, so from then on a create
+    binds its values to plans PostgreSQL already holds instead of parsing and planning each statement
+    again (DESIGN 13; `DATABASE_SERVER_SIDE_BINDING`)."""
+    for days in range(6):
+        day = (tomorrow(restaurant) + dt.timedelta(days=days)).isoformat()
+        body, key = build.ops_body(restaurant, date=day), str(uuid.uuid4())
+        response = staff_token.post("/api/ops/bookings", body, format="json", headers={"Idempotency-Key": key})
+        assert response.status_code == 201, response.json()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    for table in ("bookings_booking", "bookings_bookingstatuschange", "notifications_notification"):
+        assert any(statement.startswith(f'INSERT INTO "{table}"') for statement in prepared), table
 
 
 @pytest.mark.parametrize("others", [0, 1000])
