@@ -2,7 +2,11 @@
 
 PostgreSQL: transaction-scoped advisory locks under a short lock_timeout, so a contended slot answers
 "try again" instead of hanging; the timeout and the locks are one statement (the timeout is set in
-a sub-select, which runs before the outer select list takes the locks). SQLite (the embedded
+a sub-select, which runs before the outer select list takes the locks). The same sub-select makes
+the rest of the transaction run its prepared statements on their cached generic plans
+(`plan_cache_mode`): the writing paths' statements read by key or by an indexed range, so a plan
+made for this request's values is no better, and planning the day's read (nine branches) again
+cost PostgreSQL more than running it (DESIGN 13). SQLite (the embedded
 default) runs every atomic block with `transaction_mode=IMMEDIATE` (config.settings), which already
 serialises writers, so no lock is needed there.
 """
@@ -39,7 +43,8 @@ def lock_restaurant_day(*, restaurant_id, day: date, also: tuple[str, ...] = ())
     try:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {locks} FROM (SELECT set_config('lock_timeout', %s, true)) AS bounded",
+                f"SELECT {locks} FROM (SELECT set_config('lock_timeout', %s, true), "
+                "set_config('plan_cache_mode', 'force_generic_plan', true)) AS bounded",
                 [*keys, f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
             )
     except OperationalError as exc:

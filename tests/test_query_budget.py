@@ -11,10 +11,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bookings.locking import lock_restaurant_day
 from bookings.models import Booking
 from config import celery_app
 from tests.builders import RequestBuilder, tomorrow
@@ -83,6 +84,25 @@ def test_postgresql_plans_the_create_path_once_per_connection(staff_token, resta
         prepared = [statement for (statement,) in cursor.fetchall()]
     for table in ("bookings_booking", "bookings_bookingstatuschange", "notifications_notification"):
         assert any(statement.startswith(f'INSERT INTO "{table}"') for statement in prepared), table
+
+
+@pytest.mark.postgres
+def test_the_slot_lock_plans_the_rest_of_its_transaction_with_generic_plans(restaurant):
+    """After the slot lock the writing paths' prepared statements run on their cached generic plans
+    (the day's read is not planned again for each request's values); the setting ends with the
+    transaction, like the lock and its timeout."""
+
+    def plan_cache_mode() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = plan_cache_mode()
+        lock_restaurant_day(restaurant_id=restaurant.pk, day=tomorrow(restaurant))
+        inside = plan_cache_mode()
+
+    assert (before, inside, plan_cache_mode()) == ("auto", "force_generic_plan", "auto")
 
 
 @pytest.mark.parametrize("others", [0, 1000])
