@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 
 from django.conf import settings
 from django.core.cache import caches
@@ -34,12 +35,24 @@ def rate(scope: str) -> tuple[int, int]:
     return int(count), _PERIODS[period[0]]
 
 
+# The redis-py client of each Redis cache backend, built once: building one (Django's `get_client`
+# builds one per call) cost more than the round trip it makes (DESIGN 13).
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_client(backend: RedisCache):
+    cache_client = backend._cache
+    if (client := _clients.get(cache_client)) is None:
+        client = _clients[cache_client] = cache_client.get_client(write=True)
+    return client
+
+
 def _count(key: str, window: int) -> int:
     """Add one to the window's counter and return it, in one round trip."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         stored = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(stored, write=True).pipeline(transaction=False)
+        pipeline = _redis_client(backend).pipeline(transaction=False)
         pipeline.incr(stored)
         pipeline.expire(stored, window + 1, nx=True)
         count, _ = pipeline.execute()
