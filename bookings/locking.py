@@ -6,9 +6,10 @@ a sub-select, which runs before the outer select list takes the locks). The same
 the rest of the transaction run its prepared statements on their cached generic plans
 (`plan_cache_mode`): the writing paths' statements read by key or by an indexed range, so a plan
 made for this request's values is no better, and planning the day's read (nine branches) again
-cost PostgreSQL more than running it (DESIGN 13). SQLite (the embedded
-default) runs every atomic block with `transaction_mode=IMMEDIATE` (config.settings), which already
-serialises writers, so no lock is needed there.
+cost PostgreSQL more than running it (DESIGN 13).
+
+SQLite (the embedded default) runs every atomic block with `transaction_mode=IMMEDIATE`
+(config.settings), which already serialises writers, so no lock is needed there.
 """
 
 from __future__ import annotations
