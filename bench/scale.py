@@ -307,7 +307,7 @@ PROFILE_PARTS = [
     ("  the day's one read (snapshot)", "bookings/snapshot.py", "day_snapshot"),
     ("  validation (validate_booking)", "bookings/validation.py", "validate_booking"),
     ("  customer upsert", "bookings/services/customers.py", "customer_upsert"),
-    ("  history row", "django/db/models/manager.py", "create"),
+    ("  history row", "django/db/models/query.py", "create"),
     ("  booking insert + post_save", "bookings/models.py", "save"),
     ("    outbox rows (post_save)", "notifications/services.py", "booking_record_events"),
     ("  commit + on_commit (publish)", "django/db/transaction.py", "__exit__"),
