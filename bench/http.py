@@ -56,7 +56,7 @@ from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit  # noqa: E402
 
-from bench.machine import CpuMeter, descendants, postgres_pids, wait_quiet  # noqa: E402
+from bench.machine import CpuMeter, ProcessCpu, descendants, postgres_pids, wait_quiet  # noqa: E402
 
 try:
     import psycopg
@@ -167,8 +167,10 @@ class Side:
     statuses: Counter = field(default_factory=Counter)
     slices: list[tuple[float, int]] = field(default_factory=list)  # (latency µs, weight): 1% of a round each
     other_cpu_seconds: float = 0.0  # cores used by other processes x seconds, summed over the rounds
+    server_cpu: float = 0.0  # CPU seconds of the app's gunicorn processes, summed over the rounds
+    database_cpu: float = 0.0  # CPU seconds of its database's PostgreSQL backends
 
-    def add(self, data: dict, other_cpu: float) -> None:
+    def add(self, data: dict, other_cpu: float, server_cpu: float, database_cpu: float) -> None:
         seconds = data["duration_us"] / 1e6
         errors = data["errors"]
         self.requests += data["requests"]
@@ -178,6 +180,8 @@ class Side:
         self.statuses.update({int(k): v for k, v in data["statuses"].items()})
         self.slices += [(value, data["requests"]) for value in data["slices_us"]]
         self.other_cpu_seconds += other_cpu * seconds
+        self.server_cpu += server_cpu
+        self.database_cpu += database_cpu
 
     @property
     def rps(self) -> float:
@@ -186,6 +190,10 @@ class Side:
     @property
     def other_cpu(self) -> float:
         return self.other_cpu_seconds / self.seconds if self.seconds else 0.0
+
+    def cpu_ms(self, seconds: float) -> float:
+        """CPU milliseconds per request."""
+        return 1000 * seconds / self.requests if self.requests else 0.0
 
     def percentile_ms(self, q: float) -> float:
         """The q-quantile of the merged rounds (each round's 1% slices weighted by its requests)."""
@@ -216,6 +224,7 @@ class Bench:
         self.bin = Path(self.python).parent
         self.tmp = Path(tempfile.mkdtemp(prefix="tk-bench-"))
         self.procs: list[subprocess.Popen] = []
+        self.servers: dict[int, subprocess.Popen] = {}  # gunicorn by port
         self.databases: list[str] = []
         self.redis_dbs: list[int] = []
         self.results: dict[str, Pair] = {}
@@ -324,6 +333,7 @@ class Bench:
         ]
         proc = self.start(argv, env, name)
         self.wait_ready(proc, port)
+        self.servers[port] = proc
         return proc, port
 
     def wait_ready(self, proc: subprocess.Popen, port: int) -> None:
@@ -513,10 +523,16 @@ class Bench:
             order = ["anchor", "app"] if number % 4 in (0, 3) else ["app", "anchor"]
             for name in order:
                 side, (script, port, extra, _table) = sides[name]
-                meter = CpuMeter(self.our_pids)
-                meter.start()
+                database = APP_DB if name == "app" else ANCHOR_DB
+                meters = (
+                    CpuMeter(self.our_pids),
+                    ProcessCpu(lambda port=port: descendants(self.servers[port].pid)),
+                    ProcessCpu(lambda database=database: postgres_pids(self.server, [database], background=False)),
+                )
+                for meter in meters:
+                    meter.start()
                 data = self.wrk(script, port, f"{seconds:g}s", extra=extra)
-                side.add(data, meter.stop())
+                side.add(data, *(meter.stop() for meter in meters))
         for name, (side, spec) in sides.items():
             if spec[3]:
                 side.rows = self.count(*spec[3]) - before[name]
@@ -660,6 +676,7 @@ def print_table(bench: Bench) -> None:
         "measured rounds. other CPU: cores used by processes outside the benchmark while Tablekeeper / the anchor\n"
         "ran (0.00 = a quiet machine; a shared machine slows both sides)."
     )
+    print_cpu(results)
     errors = {LABELS[k]: p.app.socket_errors + p.anchor.socket_errors for k, p in results.items()}
     if any(errors.values()):
         print("wrk socket errors (connect/read/write/timeout):", json.dumps(errors))
@@ -667,6 +684,31 @@ def print_table(bench: Bench) -> None:
     odd |= {f"anchor during {LABELS[k]}": dict(p.anchor.statuses) for k, p in results.items() if p.anchor.non2xx}
     if odd:
         print("Answers by status where some were not 2xx:", json.dumps(odd))
+
+
+def print_cpu(results: dict[str, Pair]) -> None:
+    """CPU per request of each side: what the throughput ratio comes from on a CPU-bound machine."""
+    print()
+    print("CPU per request in ms (utime + stime from /proc over the measured rounds): the server's gunicorn")
+    print("processes and its database's PostgreSQL backends (a backend that reconnects mid-round is missed)")
+    header = (
+        f"{'scenario':<29} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | "
+        f"{'anchor':>6} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | {'total ×':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for key in SCENARIOS:
+        if key not in results:
+            continue
+        app, anchor = results[key].app, results[key].anchor
+        ours = (app.cpu_ms(app.server_cpu), app.cpu_ms(app.database_cpu))
+        theirs = (anchor.cpu_ms(anchor.server_cpu), anchor.cpu_ms(anchor.database_cpu))
+        ratio = f"{sum(ours) / sum(theirs):.2f}" if sum(theirs) else ""
+        base = "create" if BASELINES[key] == "anchor_create" else "list"
+        print(
+            f"{LABELS[key]:<29} {ours[0]:>8.2f} {ours[1]:>8.2f} {sum(ours):>6.2f} | "
+            f"{base:>6} {theirs[0]:>8.2f} {theirs[1]:>8.2f} {sum(theirs):>6.2f} | {ratio:>7}"
+        )
 
 
 def print_memory(rows) -> None:

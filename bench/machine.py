@@ -61,14 +61,15 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def postgres_pids(dsn: str, databases: list[str]) -> set[int]:
-    """Backends of `databases` and PostgreSQL's background processes (they work for every database)."""
+def postgres_pids(dsn: str, databases: list[str], *, background: bool = True) -> set[int]:
+    """Backends of `databases` and (`background`) PostgreSQL's background processes, which work for
+    every database."""
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) OR backend_type <> 'client backend'",
-            [databases],
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) OR (%s AND backend_type <> 'client backend')",
+            [databases, background],
         ).fetchall()
         postmaster = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
     pids = {pid for (pid,) in rows}
@@ -95,6 +96,24 @@ class CpuMeter:
         mine = sum(procs[p] - self.procs0.get(p, 0) for p in self.ours() if p in procs)
         mine += children_ticks() - self.children0
         return max(0.0, (busy - mine) / TICKS / seconds) if seconds else 0.0
+
+
+class ProcessCpu:
+    """CPU seconds that the processes `pids()` names (at the start or at the end) used over a run:
+    start(), run, stop(). A process that exits during the run takes its time with it, so this is a
+    lower bound (a PostgreSQL backend closed by CONN_MAX_AGE)."""
+
+    def __init__(self, pids: Callable[[], set[int]]) -> None:
+        self.pids = pids
+
+    def start(self) -> None:
+        self.pids0 = self.pids()
+        self.ticks0 = process_ticks()
+
+    def stop(self) -> float:
+        ticks = process_ticks()
+        pids = self.pids0 | self.pids()
+        return sum(ticks[p] - self.ticks0.get(p, 0) for p in pids if p in ticks) / TICKS
 
 
 def wait_quiet(limit: float, cores: float = 0.3, log: Callable[[str], None] | None = None) -> float:
