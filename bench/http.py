@@ -629,6 +629,19 @@ def versions(bench: Bench) -> str:
     return f"PostgreSQL {pg}, Python {platform.python_version()}, Django {django[0]}, DRF {django[1]}"
 
 
+def measured(results: dict[str, Pair]):
+    """(scenario, Tablekeeper's side, the anchor's side, the baseline's name) in table order."""
+    for key in SCENARIOS:
+        if key in results:
+            base = "create" if BASELINES[key] == "anchor_create" else "list"
+            yield key, results[key].app, results[key].anchor, base
+
+
+def print_header(header: str) -> None:
+    print(header)
+    print("-" * len(header))
+
+
 def print_table(bench: Bench) -> None:
     args, results = bench.args, bench.results
     worker = (
@@ -653,14 +666,9 @@ def print_table(bench: Bench) -> None:
         f"{'anchor':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
     )
     print()
-    print(header)
-    print("-" * len(header))
-    for key in SCENARIOS:
-        if key not in results:
-            continue
-        app, anchor = results[key].app, results[key].anchor
+    print_header(header)
+    for key, app, anchor, base in measured(results):
         rows = "-" if app.rows is None else str(app.rows)
-        base = "create" if BASELINES[key] == "anchor_create" else "list"
         rps_ratio = f"{app.rps / anchor.rps:.2f}" if anchor.rps else ""
         p99_ratio = f"{app.percentile_ms(0.99) / anchor.percentile_ms(0.99):.2f}" if anchor.slices else ""
         print(
@@ -695,16 +703,11 @@ def print_cpu(results: dict[str, Pair]) -> None:
         f"{'scenario':<29} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | "
         f"{'anchor':>6} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | {'total ×':>7}"
     )
-    print(header)
-    print("-" * len(header))
-    for key in SCENARIOS:
-        if key not in results:
-            continue
-        app, anchor = results[key].app, results[key].anchor
+    print_header(header)
+    for key, app, anchor, base in measured(results):
         ours = (app.cpu_ms(app.server_cpu), app.cpu_ms(app.database_cpu))
         theirs = (anchor.cpu_ms(anchor.server_cpu), anchor.cpu_ms(anchor.database_cpu))
         ratio = f"{sum(ours) / sum(theirs):.2f}" if sum(theirs) else ""
-        base = "create" if BASELINES[key] == "anchor_create" else "list"
         print(
             f"{LABELS[key]:<29} {ours[0]:>8.2f} {ours[1]:>8.2f} {sum(ours):>6.2f} | "
             f"{base:>6} {theirs[0]:>8.2f} {theirs[1]:>8.2f} {sum(theirs):>6.2f} | {ratio:>7}"
@@ -714,9 +717,9 @@ def print_cpu(results: dict[str, Pair]) -> None:
 def print_memory(rows) -> None:
     print()
     print("Worker RSS (VmRSS) of fresh servers: after the first 100 creates, and at the end (creates: whole server)")
-    header = f"{'app':<12} {'worker pid':>10} {'RSS @100 MiB':>13} {'RSS @end MiB':>13} {'ratio':>6} {'creates':>8}"
-    print(header)
-    print("-" * len(header))
+    print_header(
+        f"{'app':<12} {'worker pid':>10} {'RSS @100 MiB':>13} {'RSS @end MiB':>13} {'ratio':>6} {'creates':>8}"
+    )
     for name, pid, first, last, total in rows:
         print(f"{name:<12} {pid:>10} {first / 1024:>13.1f} {last / 1024:>13.1f} {last / first:>6.2f} {total:>8}")
 
