@@ -4,7 +4,8 @@
 of the benchmark's own processes (the servers, wrk, this process, and the PostgreSQL backends of its
 databases plus PostgreSQL's own background processes): what is left is other work on the same
 cores, reported in cores (0.00 = none; 1.00 = one core's worth taken from the benchmark).
-`wait_quiet` waits, for a bounded time, until the machine is nearly idle before a run starts.
+`ProcessCpu` counts the CPU time of named processes over a run (one side's server, its database's
+backends). `wait_quiet` waits, for a bounded time, until the machine is nearly idle before a run starts.
 """
 
 from __future__ import annotations
