@@ -53,6 +53,7 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 import zoneinfo  # noqa: E402
 from collections import Counter  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit  # noqa: E402
 
@@ -191,9 +192,12 @@ class Side:
     def other_cpu(self) -> float:
         return self.other_cpu_seconds / self.seconds if self.seconds else 0.0
 
-    def cpu_ms(self, seconds: float) -> float:
-        """CPU milliseconds per request."""
-        return 1000 * seconds / self.requests if self.requests else 0.0
+    @property
+    def cpu_ms(self) -> tuple[float, float]:
+        """CPU milliseconds per request: (the server's gunicorn processes, its PostgreSQL backends)."""
+        if not self.requests:
+            return 0.0, 0.0
+        return 1000 * self.server_cpu / self.requests, 1000 * self.database_cpu / self.requests
 
     def percentile_ms(self, q: float) -> float:
         """The q-quantile of the merged rounds (each round's 1% slices weighted by its requests)."""
@@ -629,7 +633,7 @@ def versions(bench: Bench) -> str:
     return f"PostgreSQL {pg}, Python {platform.python_version()}, Django {django[0]}, DRF {django[1]}"
 
 
-def measured(results: dict[str, Pair]):
+def measured(results: dict[str, Pair]) -> Iterator[tuple[str, Side, Side, str]]:
     """(scenario, Tablekeeper's side, the anchor's side, the baseline's name) in table order."""
     for key in SCENARIOS:
         if key in results:
@@ -705,8 +709,7 @@ def print_cpu(results: dict[str, Pair]) -> None:
     )
     print_header(header)
     for key, app, anchor, base in measured(results):
-        ours = (app.cpu_ms(app.server_cpu), app.cpu_ms(app.database_cpu))
-        theirs = (anchor.cpu_ms(anchor.server_cpu), anchor.cpu_ms(anchor.database_cpu))
+        ours, theirs = app.cpu_ms, anchor.cpu_ms
         ratio = f"{sum(ours) / sum(theirs):.2f}" if sum(theirs) else ""
         print(
             f"{LABELS[key]:<29} {ours[0]:>8.2f} {ours[1]:>8.2f} {sum(ours):>6.2f} | "

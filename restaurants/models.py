@@ -146,9 +146,7 @@ class Restaurant(models.Model):
         return timezone.now().astimezone(self.tz).date()
 
 
-WEEKDAYS = [
-    (i, d) for i, d in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
-]
+WEEKDAYS = list(enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]))
 
 
 class OpeningHours(models.Model):
