@@ -14,6 +14,8 @@ up, drives it with wrk (Lua scripts in bench/wrk/), and prints one table:
 
     (a) ops walk-in create  (b) replay of an existing key  (c) public create   vs the anchor's create
     (d) today's ops list    (e) availability today                             vs the anchor's list
+    (f) the floor: the anchor's server doing only what the fixed rules require of a create (not
+        Tablekeeper: bench/anchor/floor.py)                                     vs the anchor's create
 
 with requests per second, p50 and p99 latency, non-2xx answers, rows created and the ratios to
 the anchor. Each scenario and its anchor baseline run in alternating rounds (`--rounds`, ABBA
@@ -71,10 +73,13 @@ except ImportError as missing:  # run with the project's virtualenv, which has b
     ) from missing
 
 APP_DB, ANCHOR_DB = "tk_bench_app", "tk_bench_anchor"
+# (f)'s steps, as bench/anchor/floor.py names them (it is not imported here: that needs Django set up).
+FLOOR_STEPS = ("auth", "throttle", "key", "lock", "day", "customer", "outbox", "history", "publish")
 APP_ROWS, ANCHOR_ROWS = (APP_DB, "bookings_booking"), (ANCHOR_DB, "anchor_benchbooking")  # rows created
+FLOOR_ROWS = (ANCHOR_DB, "anchor_floorbooking")
 CACHE_DB, BROKER_DB = 8, 9  # Redis database numbers this benchmark owns (flushed before and after)
 RAISED = "1000000/min"
-SCENARIOS = ("create", "replay", "public", "list", "availability")
+SCENARIOS = ("create", "replay", "public", "list", "availability", "floor")
 LABELS = {
     "anchor_create": "the anchor's create",
     "create": "(a) ops walk-in create",
@@ -83,8 +88,9 @@ LABELS = {
     "anchor_list": "the anchor's list of 50",
     "list": "(d) today's ops list, 50",
     "availability": "(e) availability today",
+    "floor": "(f) floor: the rules, plain",
 }
-BASELINES = {"create": "anchor_create", "replay": "anchor_create", "public": "anchor_create"}
+BASELINES = {"create": "anchor_create", "replay": "anchor_create", "public": "anchor_create", "floor": "anchor_create"}
 BASELINES |= {"list": "anchor_list", "availability": "anchor_list"}
 TIMEZONE = "Europe/London"  # bench/seeding.py's restaurants
 
@@ -229,6 +235,7 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix="tk-bench-"))
         self.procs: list[subprocess.Popen] = []
         self.servers: dict[int, subprocess.Popen] = {}  # gunicorn by port
+        self.database_of: dict[int, str] = {}  # each server's database, by port
         self.databases: list[str] = []
         self.redis_dbs: list[int] = []
         self.results: dict[str, Pair] = {}
@@ -265,6 +272,9 @@ class Bench:
         env.update(
             DJANGO_SETTINGS_MODULE="bench.anchor.settings",
             DATABASE_URL=with_database(self.server, ANCHOR_DB),
+            CELERY_BROKER_URL=f"{self.redis_base}/{BROKER_DB}",  # the floor's (queue anchor-floor)
+            CACHE_URL=f"{self.redis_base}/{CACHE_DB}",  # the floor's rate limit (prefix anchor)
+            FLOOR_STEPS=self.args.floor_steps,
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -321,7 +331,7 @@ class Bench:
         if proc in self.procs:
             self.procs.remove(proc)
 
-    def gunicorn(self, app: str, env: dict[str, str], name: str) -> tuple[subprocess.Popen, int]:
+    def gunicorn(self, app: str, env: dict[str, str], name: str, database: str) -> tuple[subprocess.Popen, int]:
         port = free_port()
         argv = [
             str(self.bin / "gunicorn"),
@@ -338,6 +348,7 @@ class Bench:
         proc = self.start(argv, env, name)
         self.wait_ready(proc, port)
         self.servers[port] = proc
+        self.database_of[port] = database
         return proc, port
 
     def wait_ready(self, proc: subprocess.Popen, port: int) -> None:
@@ -378,7 +389,8 @@ class Bench:
         return world
 
     def seed_anchor(self, world: dict) -> None:
-        """The same restaurants' ids, 50 rows today each and the same history size, for the anchor's list."""
+        """The same restaurants' ids, 50 rows today each and the same history size, for the anchor's list;
+        a user with a DRF token for the floor (`world["floor_token"]`)."""
         ids = [r["id"] for r in world["restaurants"]]
         with psycopg.connect(with_database(self.server, ANCHOR_DB), autocommit=True) as conn:
             conn.execute(
@@ -396,6 +408,15 @@ class Bench:
                 {"ids": ids, "today": 50 * len(ids), "tz": TIMEZONE, "total": 50 * len(ids) + self.args.history},
             )
             conn.execute("VACUUM ANALYZE anchor_benchbooking")
+            user_id = conn.execute(
+                "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
+                " is_active, date_joined) VALUES ('!', false, 'floor', '', '', '', false, true, now()) RETURNING id"
+            ).fetchone()[0]
+            world["floor_token"] = secrets.token_hex(20)
+            conn.execute(
+                "INSERT INTO authtoken_token (key, user_id, created) VALUES (%s, %s, now())",
+                (world["floor_token"], user_id),
+            )
 
     def write_config(self, world: dict, replay_key: str, replay_body: str) -> None:
         tz = zoneinfo.ZoneInfo(world["timezone"])
@@ -409,6 +430,7 @@ class Bench:
             "days": [(today + dt.timedelta(days=d)).isoformat() for d in range(1, 90)],
             "slots": [list(s) for s in _slots()],
             "token": world["token"],
+            "floor_token": world["floor_token"],
             "replay": {"key": replay_key, "body": replay_body},
             "lists": {
                 "ops_list": {
@@ -527,7 +549,7 @@ class Bench:
             order = ["anchor", "app"] if number % 4 in (0, 3) else ["app", "anchor"]
             for name in order:
                 side, (script, port, extra, _table) = sides[name]
-                database = APP_DB if name == "app" else ANCHOR_DB
+                database = self.database_of[port]
                 meters = (
                     CpuMeter(self.our_pids),
                     ProcessCpu(lambda port=port: descendants(self.servers[port].pid)),
@@ -553,8 +575,8 @@ class Bench:
     # the phases
     def scenarios(self, world: dict) -> None:
         wanted = self.args.scenarios
-        anchor, anchor_port = self.gunicorn("bench.anchor.wsgi:application", self.anchor_env(), "anchor")
-        app, app_port = self.gunicorn("config.wsgi:application", self.app_env(), "tablekeeper")
+        anchor, anchor_port = self.gunicorn("bench.anchor.wsgi:application", self.anchor_env(), "anchor", ANCHOR_DB)
+        app, app_port = self.gunicorn("config.wsgi:application", self.app_env(), "tablekeeper", APP_DB)
         if self.args.worker:
             self.start(
                 [str(self.bin / "celery"), "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency", "1"],
@@ -571,6 +593,7 @@ class Bench:
             "public": ("public_create.lua", app_port, [], APP_ROWS),
             "list": ("get.lua", app_port, ["ops_list"], None),
             "availability": ("get.lua", app_port, ["availability"], None),
+            "floor": ("floor_create.lua", anchor_port, [], FLOOR_ROWS),  # the anchor's server, not Tablekeeper
         }
         for key in SCENARIOS:
             if key in wanted:
@@ -586,7 +609,7 @@ class Bench:
             ("anchor", "bench.anchor.wsgi:application", self.anchor_env(), "anchor_create.lua", ANCHOR_ROWS),
         ]
         for name, app, env, script, table in apps:
-            proc, port = self.gunicorn(app, env, f"{name}-memory")
+            proc, port = self.gunicorn(app, env, f"{name}-memory", table[0])
             start = self.count(*table)
             log(f"memory: {name}, 100 creates on one connection, then up to {self.args.memory_creates:,}")
             self.wrk(script, port, "600s", limit=100, threads=1, connections=1)
@@ -665,6 +688,8 @@ def print_table(bench: Bench) -> None:
     )
     print(f"Celery worker beside the app: {worker}")
     print(f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows")
+    if "floor" in results:
+        print(f"Floor steps: {args.floor_steps or 'none: the anchor create on its own route'}")
     header = (
         f"{'scenario':<29} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'rows':>6} | "
         f"{'anchor':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
@@ -686,7 +711,8 @@ def print_table(bench: Bench) -> None:
         "Ratios: Tablekeeper / anchor, measured in the same alternating rounds; (a)-(c) against the anchor's create\n"
         "(2 statements), (d)-(e) against its list of 50 rows (2 statements). rows: bookings created during the\n"
         "measured rounds. other CPU: cores used by processes outside the benchmark while Tablekeeper / the anchor\n"
-        "ran (0.00 = a quiet machine; a shared machine slows both sides)."
+        "ran (0.00 = a quiet machine; a shared machine slows both sides). (f) is not Tablekeeper: the anchor's\n"
+        "server running only the steps DESIGN's fixed rules require of a create, plainly (bench/anchor/floor.py)."
     )
     print_cpu(results)
     errors = {LABELS[k]: p.app.socket_errors + p.anchor.socket_errors for k, p in results.items()}
@@ -747,6 +773,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--mode", choices=["unified", "legacy"], default="unified", help="BOOKING_VALIDATION_MODE")
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
+    parser.add_argument(
+        "--floor-steps",
+        default=",".join(FLOOR_STEPS),
+        help=f"the steps (f) takes, comma-separated (default all: {','.join(FLOOR_STEPS)}; bench/anchor/floor.py)",
+    )
     parser.add_argument("--history", type=int, default=10_000, help="bookings of history seeded (default 10000)")
     parser.add_argument("--auto-allocate", action="store_true", help="restaurants allocate tables on their own")
     parser.add_argument("--worker", action="store_true", help="run a Celery worker beside the app")

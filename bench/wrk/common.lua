@@ -103,4 +103,26 @@ end
 function M.str(key, value) return string.format('"%s":"%s"', key, value) end
 function M.num(key, value) return string.format('"%s":%d', key, value) end
 
+-- The anchor's booking-shaped row (anchor_create.lua and floor_create.lua post it): a random
+-- restaurant, day and slot, party 1-4, and for half the requests neither email nor phone.
+function M.anchor_booking()
+  local c = M.cfg
+  local slot = M.pick(c.slots)
+  local email, phone = "", ""
+  if math.random(2) == 1 then
+    email, phone = M.letters(12) .. "@guest.example", M.phone()
+  end
+  return M.json_fields({
+    M.str("restaurant_id", M.pick(c.restaurants).id),
+    M.str("booking_date", M.pick(c.days)),
+    M.str("start_time", slot[1]),
+    M.num("party_size", math.random(1, 4)),
+    M.str("customer_name", "Walk In " .. M.letters(8)),
+    M.str("customer_email", email),
+    M.str("customer_phone", phone),
+    M.str("notes", ""),
+    M.str("client_request_id", M.uuid4()),
+  })
+end
+
 return M

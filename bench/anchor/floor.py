@@ -1,0 +1,122 @@
+"""The floor: the anchor's create plus only the steps DESIGN's fixed rules require of a create.
+
+What is it for? Issue 9 asks the ops create for 0.6x the anchor's throughput. This endpoint says what
+the rules alone cost, written the plain way (DRF and the ORM, no business rule at all), so that
+Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-bookings`:
+
+1. `auth`: DRF token authentication, 1 statement (Tablekeeper reads the memberships in that one too);
+2. `throttle`: a per-user-and-restaurant rate limit, 1 Redis round trip (INCR and EXPIRE NX, pipelined);
+3. `key`: the idempotency key looked up before any lock, so a replay is answered at once (DESIGN 5.4);
+4. in one transaction: `lock`, the restaurant-and-date advisory lock with a lock timeout; `day`, the
+   day's bookings read under it; `customer`, the customer inserted (when the guest gave an email);
+   the booking inserted (the anchor's `ModelSerializer.save()`, always) and `outbox`, the row a
+   post_save receiver records for the email; `history`, the status history row; then COMMIT;
+5. `publish`: after commit, the send task published to Redis (Celery, queue `anchor-floor`, never
+   consumed);
+6. the answer: the anchor's `ModelSerializer` of the booking.
+
+It does not validate opening hours, tables or capacity, normalise contacts, or log anything.
+
+`FLOOR_STEPS` (comma-separated; default all of `STEPS`) leaves steps out, to see what each costs:
+`bench/http.py --scenarios floor --floor-steps auth,throttle` is the anchor plus those two.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from celery import Celery
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from rest_framework import serializers, status, viewsets
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from bench.anchor.models import FloorBooking, FloorCustomer, FloorOutbox, FloorStatusChange
+
+STEPS = ("auth", "throttle", "key", "lock", "day", "customer", "outbox", "history", "publish")
+ENABLED = frozenset(filter(None, os.environ.get("FLOOR_STEPS", ",".join(STEPS)).split(",")))
+if unknown := ENABLED - set(STEPS):
+    raise ImproperlyConfigured(f"FLOOR_STEPS: unknown {sorted(unknown)}; the steps are {', '.join(STEPS)}")
+
+app = Celery("anchor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.task(name="anchor.floor_send")
+def floor_send(outbox_id: int) -> int:
+    return outbox_id
+
+
+@receiver(post_save, sender=FloorBooking, dispatch_uid="anchor.floor_outbox")
+def floor_outbox(sender, instance: FloorBooking, created: bool, **kwargs) -> None:
+    if created and "outbox" in ENABLED:
+        row = FloorOutbox.objects.create(booking=instance, kind="request_received", recipient=instance.customer_email)
+        if "publish" in ENABLED:
+            transaction.on_commit(functools.partial(floor_send.delay, row.pk))
+
+
+@functools.cache
+def _redis():
+    return cache._cache.get_client(write=True)  # one client per process, as Tablekeeper's throttle keeps
+
+
+def _hit(key: str) -> int:
+    pipe = _redis().pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 61, nx=True)
+    count, _ = pipe.execute()
+    return count
+
+
+class FloorBookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FloorBooking
+        exclude = ["customer", "status", "idempotency_key"]
+
+
+class FloorBookingViewSet(viewsets.GenericViewSet):
+    serializer_class = FloorBookingSerializer
+    authentication_classes = [TokenAuthentication] if "auth" in ENABLED else []
+    permission_classes = [IsAuthenticated] if "auth" in ENABLED else []
+
+    def create(self, request):
+        serializer = FloorBookingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "throttle" in ENABLED:
+            _hit(f"floor:{request.user.pk}:{data['restaurant_id']}")
+        key = request.headers.get("Idempotency-Key")
+        if "key" in ENABLED:
+            twin = FloorBooking.objects.filter(restaurant_id=data["restaurant_id"], idempotency_key=key).first()
+            if twin is not None:
+                return Response(FloorBookingSerializer(twin).data)
+        with transaction.atomic():
+            if "lock" in ENABLED:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('lock_timeout', '5s', true), pg_advisory_xact_lock(hashtext(%s))",
+                        [f"{data['restaurant_id']}:{data['booking_date']}"],
+                    )
+            if "day" in ENABLED:
+                day = FloorBooking.objects.filter(
+                    restaurant_id=data["restaurant_id"], booking_date=data["booking_date"]
+                )
+                list(day.values_list("start_time", "party_size", "status"))
+            customer = None
+            if "customer" in ENABLED and data["customer_email"]:
+                customer = FloorCustomer.objects.create(
+                    restaurant_id=data["restaurant_id"],
+                    email=data["customer_email"],
+                    phone=data["customer_phone"],
+                    full_name=data["customer_name"],
+                )
+            booking = serializer.save(customer=customer, idempotency_key=key)
+            if "history" in ENABLED:
+                FloorStatusChange.objects.create(booking=booking, to_status=booking.status)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
