@@ -14,8 +14,9 @@ up, drives it with wrk (Lua scripts in bench/wrk/), and prints one table:
 
     (a) ops walk-in create  (b) replay of an existing key  (c) public create   vs the anchor's create
     (d) today's ops list    (e) availability today                             vs the anchor's list
-    (f) the floor: the anchor's server doing only what the fixed rules require of a create (not
-        Tablekeeper: bench/anchor/floor.py)                                     vs the anchor's create
+    (f) the floor: not Tablekeeper, but the anchor's create plus only the steps the fixed rules
+        require of one, written plainly (bench/anchor/floor.py)                 vs the anchor's create
+    (g) ops walk-in create, as (a)                                              vs the floor's create
 
 with requests per second, p50 and p99 latency, non-2xx answers, rows created and the ratios to
 the anchor. Each scenario and its anchor baseline run in alternating rounds (`--rounds`, ABBA
@@ -59,6 +60,7 @@ from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit  # noqa: E402
 
+from bench.anchor.steps import FLOOR_STEPS, parse_steps  # noqa: E402
 from bench.machine import CpuMeter, ProcessCpu, descendants, postgres_pids, wait_quiet  # noqa: E402
 
 try:
@@ -73,13 +75,11 @@ except ImportError as missing:  # run with the project's virtualenv, which has b
     ) from missing
 
 APP_DB, ANCHOR_DB = "tk_bench_app", "tk_bench_anchor"
-# (f)'s steps, as bench/anchor/floor.py names them (it is not imported here: that needs Django set up).
-FLOOR_STEPS = ("auth", "throttle", "key", "lock", "day", "customer", "outbox", "history", "publish")
 APP_ROWS, ANCHOR_ROWS = (APP_DB, "bookings_booking"), (ANCHOR_DB, "anchor_benchbooking")  # rows created
 FLOOR_ROWS = (ANCHOR_DB, "anchor_floorbooking")
 CACHE_DB, BROKER_DB = 8, 9  # Redis database numbers this benchmark owns (flushed before and after)
 RAISED = "1000000/min"
-SCENARIOS = ("create", "replay", "public", "list", "availability", "floor")
+SCENARIOS = ("create", "replay", "public", "list", "availability", "floor", "versus")
 LABELS = {
     "anchor_create": "the anchor's create",
     "create": "(a) ops walk-in create",
@@ -88,10 +88,13 @@ LABELS = {
     "anchor_list": "the anchor's list of 50",
     "list": "(d) today's ops list, 50",
     "availability": "(e) availability today",
-    "floor": "(f) floor: the rules, plain",
+    "floor": "(f) the floor: rules, plainly",
+    "floor_create": "the floor's create",
+    "versus": "(g) ops create vs the floor",
 }
 BASELINES = {"create": "anchor_create", "replay": "anchor_create", "public": "anchor_create", "floor": "anchor_create"}
-BASELINES |= {"list": "anchor_list", "availability": "anchor_list"}
+BASELINES |= {"list": "anchor_list", "availability": "anchor_list", "versus": "floor_create"}
+BASE_NAMES = {"anchor_create": "create", "anchor_list": "list", "floor_create": "floor"}  # the tables' column
 TIMEZONE = "Europe/London"  # bench/seeding.py's restaurants
 
 
@@ -272,12 +275,18 @@ class Bench:
         env.update(
             DJANGO_SETTINGS_MODULE="bench.anchor.settings",
             DATABASE_URL=with_database(self.server, ANCHOR_DB),
-            CELERY_BROKER_URL=f"{self.redis_base}/{BROKER_DB}",  # the floor's (queue anchor-floor)
-            CACHE_URL=f"{self.redis_base}/{CACHE_DB}",  # the floor's rate limit (prefix anchor)
-            FLOOR_STEPS=self.args.floor_steps,
             PYTHONUNBUFFERED="1",
         )
         return env
+
+    def floor_env(self) -> dict[str, str]:
+        """The floor's (bench/anchor/floor.py): the anchor's database, Redis as Tablekeeper uses it."""
+        return self.anchor_env() | {
+            "DJANGO_SETTINGS_MODULE": "bench.anchor.floor_settings",
+            "CELERY_BROKER_URL": f"{self.redis_base}/{BROKER_DB}",  # queue anchor-floor
+            "CACHE_URL": f"{self.redis_base}/{CACHE_DB}",  # key prefix anchor
+            "FLOOR_STEPS": ",".join(self.args.floor_steps),
+        }
 
     # databases and Redis
     def admin_sql(self, sql: str) -> None:
@@ -376,7 +385,7 @@ class Bench:
         log(f"databases {APP_DB} and {ANCHOR_DB} on {urlsplit(self.server).netloc}; Redis DBs {CACHE_DB}, {BROKER_DB}")
         self.create_databases()
         self.flush_redis()
-        app_env, anchor_env = self.app_env(), self.anchor_env()
+        app_env, anchor_env = self.app_env(), self.floor_env()  # the floor's apps include the anchor's
         log("migrating both databases")
         self.run([self.python, "manage.py", "migrate", "--noinput", "-v0"], app_env, "Tablekeeper migrate")
         self.run([self.python, "-m", "django", "migrate", "--noinput", "-v0"], anchor_env, "anchor migrate")
@@ -577,6 +586,9 @@ class Bench:
         wanted = self.args.scenarios
         anchor, anchor_port = self.gunicorn("bench.anchor.wsgi:application", self.anchor_env(), "anchor", ANCHOR_DB)
         app, app_port = self.gunicorn("config.wsgi:application", self.app_env(), "tablekeeper", APP_DB)
+        floor = None
+        if {"floor", "versus"} & set(wanted):
+            floor, floor_port = self.gunicorn("bench.anchor.wsgi:application", self.floor_env(), "floor", ANCHOR_DB)
         if self.args.worker:
             self.start(
                 [str(self.bin / "celery"), "-A", "config", "worker", "--loglevel", "WARNING", "--concurrency", "1"],
@@ -585,21 +597,27 @@ class Bench:
             )
         key, body = self.replay_original(world, app_port)
         self.write_config(world, key, body)
-        anchor_create = ("anchor_create.lua", anchor_port, [], ANCHOR_ROWS)
-        anchor_list = ("get.lua", anchor_port, ["anchor_list"], None)
+        baselines = {
+            "anchor_create": ("anchor_create.lua", anchor_port, [], ANCHOR_ROWS),
+            "anchor_list": ("get.lua", anchor_port, ["anchor_list"], None),
+        }
+        if floor is not None:
+            baselines["floor_create"] = ("floor_create.lua", floor_port, [], FLOOR_ROWS)
         specs = {
             "create": ("ops_create.lua", app_port, [], APP_ROWS),
             "replay": ("replay.lua", app_port, [], APP_ROWS),
             "public": ("public_create.lua", app_port, [], APP_ROWS),
             "list": ("get.lua", app_port, ["ops_list"], None),
             "availability": ("get.lua", app_port, ["availability"], None),
-            "floor": ("floor_create.lua", anchor_port, [], FLOOR_ROWS),  # the anchor's server, not Tablekeeper
+            "floor": baselines.get("floor_create"),  # not Tablekeeper: the floor against the anchor
+            "versus": ("ops_create.lua", app_port, [], APP_ROWS),
         }
         for key in SCENARIOS:
             if key in wanted:
-                self.measure(key, specs[key], anchor_create if BASELINES[key] == "anchor_create" else anchor_list)
-        self.stop(app)
-        self.stop(anchor)
+                self.measure(key, specs[key], baselines[BASELINES[key]])
+        for server in (app, anchor, floor):
+            if server is not None:
+                self.stop(server)
 
     def memory(self) -> list[tuple[str, int, int, int, int]]:
         """Fresh servers; each worker's RSS after 100 creates, then after 10,000 (of the whole server)."""
@@ -660,7 +678,7 @@ def measured(results: dict[str, Pair]) -> Iterator[tuple[str, Side, Side, str]]:
     """(scenario, Tablekeeper's side, the anchor's side, the baseline's name) in table order."""
     for key in SCENARIOS:
         if key in results:
-            base = "create" if BASELINES[key] == "anchor_create" else "list"
+            base = BASE_NAMES[BASELINES[key]]
             yield key, results[key].app, results[key].anchor, base
 
 
@@ -687,12 +705,15 @@ def print_table(bench: Bench) -> None:
         f"validation mode {args.mode}; auto-allocation {'on' if args.auto_allocate else 'off'}"
     )
     print(f"Celery worker beside the app: {worker}")
-    print(f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows")
-    if "floor" in results:
-        print(f"Floor steps: {args.floor_steps or 'none: the anchor create on its own route'}")
+    print(
+        f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows "
+        "(the floor's table starts empty)"
+    )
+    if {"floor", "versus"} & set(results):
+        print(f"Floor steps: {','.join(args.floor_steps) or 'none: the anchor row in a transaction on its own route'}")
     header = (
         f"{'scenario':<29} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'rows':>6} | "
-        f"{'anchor':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
+        f"{'base':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
     )
     print()
     print_header(header)
@@ -708,11 +729,12 @@ def print_table(bench: Bench) -> None:
         )
     print()
     print(
-        "Ratios: Tablekeeper / anchor, measured in the same alternating rounds; (a)-(c) against the anchor's create\n"
-        "(2 statements), (d)-(e) against its list of 50 rows (2 statements). rows: bookings created during the\n"
-        "measured rounds. other CPU: cores used by processes outside the benchmark while Tablekeeper / the anchor\n"
-        "ran (0.00 = a quiet machine; a shared machine slows both sides). (f) is not Tablekeeper: the anchor's\n"
-        "server running only the steps DESIGN's fixed rules require of a create, plainly (bench/anchor/floor.py)."
+        "Ratios: the scenario / its base, measured in the same alternating rounds; (a)-(c) and (f) against the\n"
+        "anchor's create (2 statements), (d)-(e) against its list of 50 rows (2 statements), (g) against the floor's\n"
+        "create. (f) is not Tablekeeper: the anchor's create plus only the steps DESIGN's fixed rules require of a\n"
+        "create, written plainly (bench/anchor/floor.py, its own server). rows: bookings created during the measured\n"
+        "rounds. other CPU: cores used by processes outside the benchmark while the scenario / its base ran\n"
+        "(0.00 = a quiet machine; a shared machine slows both sides)."
     )
     print_cpu(results)
     errors = {LABELS[k]: p.app.socket_errors + p.anchor.socket_errors for k, p in results.items()}
@@ -731,7 +753,7 @@ def print_cpu(results: dict[str, Pair]) -> None:
     print("processes and its database's PostgreSQL backends (a backend that reconnects mid-round is missed)")
     header = (
         f"{'scenario':<29} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | "
-        f"{'anchor':>6} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | {'total ×':>7}"
+        f"{'base':>6} {'gunicorn':>8} {'Postgres':>8} {'total':>6} | {'total ×':>7}"
     )
     print_header(header)
     for key, app, anchor, base in measured(results):
@@ -751,6 +773,13 @@ def print_memory(rows) -> None:
     )
     for name, pid, first, last, total in rows:
         print(f"{name:<12} {pid:>10} {first / 1024:>13.1f} {last / 1024:>13.1f} {last / first:>6.2f} {total:>8}")
+
+
+def floor_steps(text: str) -> tuple[str, ...]:
+    try:
+        return parse_steps(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def parse_args(argv=None):
@@ -775,8 +804,9 @@ def parse_args(argv=None):
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument(
         "--floor-steps",
-        default=",".join(FLOOR_STEPS),
-        help=f"the steps (f) takes, comma-separated (default all: {','.join(FLOOR_STEPS)}; bench/anchor/floor.py)",
+        type=floor_steps,
+        default=FLOOR_STEPS,
+        help=f"the floor's steps, comma-separated (default all: {','.join(FLOOR_STEPS)}; bench/anchor/floor.py)",
     )
     parser.add_argument("--history", type=int, default=10_000, help="bookings of history seeded (default 10000)")
     parser.add_argument("--auto-allocate", action="store_true", help="restaurants allocate tables on their own")

@@ -2,29 +2,32 @@
 
 What is it for? Issue 9 asks the ops create for 0.6x the anchor's throughput. This endpoint says what
 the rules alone cost, written the plain way (DRF and the ORM, no business rule at all), so that
-Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-bookings`:
+Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-bookings`, served with
+`floor_settings.py`:
 
 1. `auth`: DRF token authentication, 1 statement (Tablekeeper reads the memberships in that one too);
-2. `throttle`: a per-user-and-restaurant rate limit, 1 Redis round trip (INCR and EXPIRE NX, pipelined);
+2. `throttle`: a per-user-and-restaurant rate limit, as Tablekeeper counts one (`config/throttling.py`):
+   1 Redis round trip (INCR and EXPIRE NX, pipelined), 429 past the limit;
 3. `key`: the idempotency key looked up before any lock, so a replay is answered at once (DESIGN 5.4);
 4. in one transaction: `lock`, the restaurant-and-date advisory lock with a lock timeout; `day`, the
-   day's bookings read under it; `customer`, the customer inserted (when the guest gave an email);
-   the booking inserted (the anchor's `ModelSerializer.save()`, always) and `outbox`, the row a
-   post_save receiver records for the email; `history`, the status history row; then COMMIT;
-5. `publish`: after commit, the send task published to Redis (Celery, queue `anchor-floor`, never
-   consumed);
-6. the answer: the anchor's `ModelSerializer` of the booking.
+   day's bookings read under it; `customer`, the guest's customer inserted (with a placeholder email
+   when the guest gave none, as Tablekeeper's walk-ins get); the booking inserted by the
+   serializer's `save()` (always) and `outbox`, the row a post_save receiver records for the email;
+   `history`, the status-history row; then COMMIT;
+5. `publish`: after commit, the outbox row's send task published to Redis (Celery, queue
+   `anchor-floor`, never consumed);
+6. the answer: the serializer's representation of the booking (a `ModelSerializer`, as the anchor's).
 
 It does not validate opening hours, tables or capacity, normalise contacts, or log anything.
-
-`FLOOR_STEPS` (comma-separated; default all of `STEPS`) leaves steps out, to see what each costs:
-`bench/http.py --scenarios floor --floor-steps auth,throttle` is the anchor plus those two.
+`FLOOR_STEPS` (comma-separated, `steps.py`; default all) leaves steps out to see what each costs:
+with none, it is the anchor's row in a transaction on this route.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import time
 
 from celery import Celery
 from django.core.cache import cache
@@ -32,17 +35,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from rest_framework import serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from bench.anchor.models import FloorBooking, FloorCustomer, FloorOutbox, FloorStatusChange
+from bench.anchor.steps import FLOOR_STEPS, parse_steps
 
-STEPS = ("auth", "throttle", "key", "lock", "day", "customer", "outbox", "history", "publish")
-ENABLED = frozenset(filter(None, os.environ.get("FLOOR_STEPS", ",".join(STEPS)).split(",")))
-if unknown := ENABLED - set(STEPS):
-    raise ImproperlyConfigured(f"FLOOR_STEPS: unknown {sorted(unknown)}; the steps are {', '.join(STEPS)}")
+try:
+    ENABLED = frozenset(parse_steps(os.environ.get("FLOOR_STEPS", ",".join(FLOOR_STEPS))))
+except ValueError as error:
+    raise ImproperlyConfigured(f"FLOOR_STEPS: {error}") from error
+LIMIT, WINDOW = 1_000_000, 60  # per user and restaurant, as bench/http.py raises Tablekeeper's
 
 app = Celery("anchor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -66,12 +72,16 @@ def _redis():
     return cache._cache.get_client(write=True)  # one client per process, as Tablekeeper's throttle keeps
 
 
-def _hit(key: str) -> int:
-    pipe = _redis().pipeline()
-    pipe.incr(key)
-    pipe.expire(key, 61, nx=True)
-    count, _ = pipe.execute()
-    return count
+def _throttle(ident: str) -> None:
+    now = int(time.time())
+    window_start = now - now % WINDOW
+    key = cache.make_and_validate_key(f"throttle:floor:{ident}:{window_start}")
+    pipeline = _redis().pipeline(transaction=False)
+    pipeline.incr(key)
+    pipeline.expire(key, WINDOW + 1, nx=True)
+    count, _ = pipeline.execute()
+    if count > LIMIT:
+        raise exceptions.Throttled(wait=max(1, window_start + WINDOW - now))
 
 
 class FloorBookingSerializer(serializers.ModelSerializer):
@@ -86,16 +96,16 @@ class FloorBookingViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated] if "auth" in ENABLED else []
 
     def create(self, request):
-        serializer = FloorBookingSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "throttle" in ENABLED:
-            _hit(f"floor:{request.user.pk}:{data['restaurant_id']}")
-        key = request.headers.get("Idempotency-Key")
-        if "key" in ENABLED:
+            _throttle(f"{request.user.pk}:{data['restaurant_id']}")
+        key = (request.headers.get("Idempotency-Key") or "").strip() or None
+        if "key" in ENABLED and key is not None:
             twin = FloorBooking.objects.filter(restaurant_id=data["restaurant_id"], idempotency_key=key).first()
             if twin is not None:
-                return Response(FloorBookingSerializer(twin).data)
+                return Response(self.get_serializer(twin).data)
         with transaction.atomic():
             if "lock" in ENABLED:
                 with connection.cursor() as cursor:
@@ -109,10 +119,10 @@ class FloorBookingViewSet(viewsets.GenericViewSet):
                 )
                 list(day.values_list("start_time", "party_size", "status"))
             customer = None
-            if "customer" in ENABLED and data["customer_email"]:
+            if "customer" in ENABLED:
                 customer = FloorCustomer.objects.create(
                     restaurant_id=data["restaurant_id"],
-                    email=data["customer_email"],
+                    email=data["customer_email"] or f"walkin+{data['client_request_id']}@system.local",
                     phone=data["customer_phone"],
                     full_name=data["customer_name"],
                 )
@@ -120,3 +130,8 @@ class FloorBookingViewSet(viewsets.GenericViewSet):
             if "history" in ENABLED:
                 FloorStatusChange.objects.create(booking=booking, to_status=booking.status)
         return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter(trailing_slash=False)
+router.register("floor-bookings", FloorBookingViewSet, basename="floor-booking")
+urlpatterns = router.urls

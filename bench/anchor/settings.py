@@ -1,9 +1,8 @@
 """Settings of the anchor app: Django's project defaults, PostgreSQL from DATABASE_URL, DEBUG off.
 
-The database settings are Tablekeeper's but for one: persistent connections with health checks,
-and no prepared statements (Tablekeeper's `DATABASE_SERVER_SIDE_BINDING`, which a bare project
-does not set; it saves Tablekeeper's PostgreSQL time, not gunicorn's). The floor
-(bench/anchor/floor.py) also uses Redis, as Tablekeeper does: `CACHE_URL` and `CELERY_BROKER_URL`.
+The database settings match Tablekeeper's (persistent connections with health checks) except one:
+no prepared statements (Tablekeeper's `DATABASE_SERVER_SIDE_BINDING`), which a bare project does not
+set. The floor (`floor_settings.py`) builds on these.
 """
 
 import environ
@@ -19,7 +18,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "rest_framework",
-    "rest_framework.authtoken",  # the floor's token authentication (bench/anchor/floor.py)
     "bench.anchor",
 ]
 # `startproject`'s middleware, as a bare Django app has it.
@@ -43,14 +41,3 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-# The floor (bench/anchor/floor.py) only: its rate limit and its send task, on Redis like Tablekeeper's.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:6379/8"),
-        "KEY_PREFIX": "anchor",
-    }
-}
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/9")
-CELERY_TASK_DEFAULT_QUEUE = "anchor-floor"
-CELERY_TASK_IGNORE_RESULT = True
