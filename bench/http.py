@@ -1,6 +1,6 @@
 """HTTP benchmark (DESIGN 13): Tablekeeper beside a bare Django + DRF anchor, driven by wrk in one run.
 
-    .venv/bin/python bench/http.py                  # or `make bench`; about 4 minutes
+    .venv/bin/python bench/http.py                  # or `make bench`; about 7 minutes
     .venv/bin/python bench/http.py --workers 4 --memory
     .venv/bin/python bench/http.py --scenarios create replay --duration 10s
 
