@@ -7,7 +7,7 @@
 One run creates two fresh PostgreSQL databases (`tk_bench_app`, `tk_bench_anchor`) on the server of
 `--database-url` (default: DATABASE_URL's server, else postgres://postgres@127.0.0.1:5432), migrates
 and seeds them (bench/seeding.py: 8 restaurants, a staff user with a token, history and 50 bookings
-today per restaurant), serves both apps with the same gunicorn settings (`-w N --worker-class
+today per restaurant), serves every app with the same gunicorn settings (`-w N --worker-class
 sync` on free loopback ports), the way production runs Tablekeeper (DEBUG off, PostgreSQL, Redis
 as broker and cache, plain HTTP on loopback, throttles raised out of the way), warms each scenario
 up, drives it with wrk (Lua scripts in bench/wrk/), and prints one table:
@@ -19,7 +19,7 @@ up, drives it with wrk (Lua scripts in bench/wrk/), and prints one table:
     (g) ops walk-in create, as (a)                                              vs the floor's create
 
 with requests per second, p50 and p99 latency, non-2xx answers, rows created and the ratios to
-the anchor. Each scenario and its anchor baseline run in alternating rounds (`--rounds`, ABBA
+each scenario's base. Each scenario and its base run in alternating rounds (`--rounds`, ABBA
 order; `--duration` in all per app), so both meet the same background load on a shared machine,
 and the table shows how much CPU other processes took meanwhile. `--memory` adds each gunicorn
 worker's RSS after 100 and after 10,000 creates (fresh servers). Everything it started (servers,
@@ -167,7 +167,7 @@ def children(pid: int) -> list[int]:
 
 @dataclass
 class Side:
-    """One app's share of a paired scenario, summed over its rounds."""
+    """One side of a paired scenario (the scenario's server or its base's), summed over its rounds."""
 
     requests: int = 0
     seconds: float = 0.0
@@ -537,7 +537,7 @@ class Bench:
         return json.loads(summary)
 
     def measure(self, key: str, app: tuple, anchor: tuple) -> Pair:
-        """Tablekeeper and its anchor baseline in alternating rounds (ABBA), so both meet the same
+        """A scenario and its base in alternating rounds (ABBA), so both meet the same
         background load: `--rounds` rounds of `--duration / --rounds` each, per app.
 
         `app` and `anchor` are (script, port, extra script arguments, (database, table) or None).
@@ -675,7 +675,7 @@ def versions(bench: Bench) -> str:
 
 
 def measured(results: dict[str, Pair]) -> Iterator[tuple[str, Side, Side, str]]:
-    """(scenario, Tablekeeper's side, the anchor's side, the baseline's name) in table order."""
+    """(scenario, its side, its base's side, the base's name) in table order."""
     for key in SCENARIOS:
         if key in results:
             base = BASE_NAMES[BASELINES[key]]
@@ -701,16 +701,18 @@ def print_table(bench: Bench) -> None:
     )
     print(
         f"wrk -t{args.threads} -c{args.connections}, {args.duration} per app and scenario in {args.rounds} alternating "
-        f"rounds (after {args.warmup} s of warm-up each); gunicorn -w {args.workers} --worker-class sync, both apps; "
-        f"validation mode {args.mode}; auto-allocation {'on' if args.auto_allocate else 'off'}"
+        f"rounds (after {args.warmup} s of warm-up each); gunicorn -w {args.workers} --worker-class sync, every "
+        f"server; validation mode {args.mode}; auto-allocation {'on' if args.auto_allocate else 'off'}"
     )
     print(f"Celery worker beside the app: {worker}")
+    floor_ran = bool({"floor", "versus"} & set(results))
     print(
-        f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows "
-        "(the floor's table starts empty)"
+        f"History: {args.history} bookings + 50 today per restaurant, 8 restaurants; the anchor has as many rows"
+        + (" (the floor's table starts empty)" if floor_ran else "")
     )
-    if {"floor", "versus"} & set(results):
-        print(f"Floor steps: {','.join(args.floor_steps) or 'none: the anchor row in a transaction on its own route'}")
+    if floor_ran:
+        steps = ",".join(args.floor_steps) or "none: the anchor's row on the floor's table, in a transaction"
+        print(f"Floor steps: {steps}")
     header = (
         f"{'scenario':<29} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>7} {'rows':>6} | "
         f"{'base':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} | {'req/s ×':>7} {'p99 ×':>6} | {'other CPU':>9}"
@@ -741,7 +743,7 @@ def print_table(bench: Bench) -> None:
     if any(errors.values()):
         print("wrk socket errors (connect/read/write/timeout):", json.dumps(errors))
     odd = {LABELS[k]: dict(p.app.statuses) for k, p in results.items() if p.app.non2xx}
-    odd |= {f"anchor during {LABELS[k]}": dict(p.anchor.statuses) for k, p in results.items() if p.anchor.non2xx}
+    odd |= {f"base during {LABELS[k]}": dict(p.anchor.statuses) for k, p in results.items() if p.anchor.non2xx}
     if odd:
         print("Answers by status where some were not 2xx:", json.dumps(odd))
 
@@ -798,7 +800,7 @@ def parse_args(argv=None):
         "--workers",
         type=int,
         default=2 * cores + 1,
-        help=f"gunicorn -w for both apps (default 2 x cores + 1 = {2 * cores + 1})",
+        help=f"gunicorn -w for every server (default 2 x cores + 1 = {2 * cores + 1})",
     )
     parser.add_argument("--mode", choices=["unified", "legacy"], default="unified", help="BOOKING_VALIDATION_MODE")
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))

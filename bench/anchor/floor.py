@@ -6,8 +6,9 @@ Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-book
 `floor_settings.py`:
 
 1. `auth`: DRF token authentication, 1 statement (Tablekeeper reads the memberships in that one too);
-2. `throttle`: a per-user-and-restaurant rate limit, as Tablekeeper counts one (`config/throttling.py`):
-   1 Redis round trip (INCR and EXPIRE NX, pipelined), 429 past the limit;
+2. `throttle`: a per-user-and-restaurant rate limit, counted as Tablekeeper counts one
+   (`config/throttling.py`): 1 Redis round trip (INCR and EXPIRE NX, pipelined), 429 past the limit
+   (without Tablekeeper's letting requests through when Redis is down);
 3. `key`: the idempotency key looked up before any lock, so a replay is answered at once (DESIGN 5.4);
 4. in one transaction: `lock`, the restaurant-and-date advisory lock with a lock timeout; `day`, the
    day's bookings read under it; `customer`, the guest's customer inserted (with a placeholder email
@@ -20,7 +21,8 @@ Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-book
 
 It does not validate opening hours, tables or capacity, normalise contacts, or log anything.
 `FLOOR_STEPS` (comma-separated, `steps.py`; default all) leaves steps out to see what each costs:
-with none, it is the anchor's row in a transaction on this route.
+with none, it is the anchor's row written to the floor's table (wider: a customer, a status, the key
+with its unique index) with the floor's settings, in a transaction.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
--- (f) The floor (bench/anchor/floor.py): the anchor's row, posted with a token and a fresh
+-- (f) and (g)'s base: the floor (bench/anchor/floor.py): the anchor's row, posted with a token and a fresh
 -- Idempotency-Key to the endpoint that adds only what the fixed rules require of a create.
 local common = require("common")
 common.install()
