@@ -385,10 +385,10 @@ class Bench:
         log(f"databases {APP_DB} and {ANCHOR_DB} on {urlsplit(self.server).netloc}; Redis DBs {CACHE_DB}, {BROKER_DB}")
         self.create_databases()
         self.flush_redis()
-        app_env, anchor_env = self.app_env(), self.floor_env()  # the floor's apps include the anchor's
+        app_env, floor_env = self.app_env(), self.floor_env()  # the floor's apps include the anchor's
         log("migrating both databases")
         self.run([self.python, "manage.py", "migrate", "--noinput", "-v0"], app_env, "Tablekeeper migrate")
-        self.run([self.python, "-m", "django", "migrate", "--noinput", "-v0"], anchor_env, "anchor migrate")
+        self.run([self.python, "-m", "django", "migrate", "--noinput", "-v0"], floor_env, "anchor migrate")
         log(f"seeding: 8 restaurants, {self.args.history} bookings of history, 50 today each")
         seed = [self.python, "-m", "bench.seeding", "--history", str(self.args.history), "--today", "50"]
         if self.args.auto_allocate:

@@ -6,9 +6,8 @@ Tablekeeper's figure can be read against it (bench/README.md). `POST /floor-book
 `floor_settings.py`:
 
 1. `auth`: DRF token authentication, 1 statement (Tablekeeper reads the memberships in that one too);
-2. `throttle`: a per-user-and-restaurant rate limit, counted as Tablekeeper counts one
-   (`config/throttling.py`): 1 Redis round trip (INCR and EXPIRE NX, pipelined), 429 past the limit
-   (without Tablekeeper's letting requests through when Redis is down);
+2. `throttle`: a per-user-and-restaurant rate limit, Tablekeeper's own (`config.throttling.hit`,
+   scope `floor_create`): 1 Redis round trip, 429 past the limit;
 3. `key`: the idempotency key looked up before any lock, so a replay is answered at once (DESIGN 5.4);
 4. in one transaction: `lock`, the restaurant-and-date advisory lock with a lock timeout; `day`, the
    day's bookings read under it; `customer`, the guest's customer inserted (with a placeholder email
@@ -29,10 +28,8 @@ from __future__ import annotations
 
 import functools
 import os
-import time
 
 from celery import Celery
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models.signals import post_save
@@ -45,12 +42,12 @@ from rest_framework.routers import SimpleRouter
 
 from bench.anchor.models import FloorBooking, FloorCustomer, FloorOutbox, FloorStatusChange
 from bench.anchor.steps import FLOOR_STEPS, parse_steps
+from config.throttling import hit  # importing it also loads Tablekeeper's Celery app, unused here
 
 try:
     ENABLED = frozenset(parse_steps(os.environ.get("FLOOR_STEPS", ",".join(FLOOR_STEPS))))
 except ValueError as error:
     raise ImproperlyConfigured(f"FLOOR_STEPS: {error}") from error
-LIMIT, WINDOW = 1_000_000, 60  # per user and restaurant, as bench/http.py raises Tablekeeper's
 
 app = Celery("anchor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -69,23 +66,6 @@ def floor_outbox(sender, instance: FloorBooking, created: bool, **kwargs) -> Non
             transaction.on_commit(functools.partial(floor_send.delay, row.pk))
 
 
-@functools.cache
-def _redis():
-    return cache._cache.get_client(write=True)  # one client per process, as Tablekeeper's throttle keeps
-
-
-def _throttle(ident: str) -> None:
-    now = int(time.time())
-    window_start = now - now % WINDOW
-    key = cache.make_and_validate_key(f"throttle:floor:{ident}:{window_start}")
-    pipeline = _redis().pipeline(transaction=False)
-    pipeline.incr(key)
-    pipeline.expire(key, WINDOW + 1, nx=True)
-    count, _ = pipeline.execute()
-    if count > LIMIT:
-        raise exceptions.Throttled(wait=max(1, window_start + WINDOW - now))
-
-
 class FloorBookingSerializer(serializers.ModelSerializer):
     class Meta:
         model = FloorBooking
@@ -102,7 +82,9 @@ class FloorBookingViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "throttle" in ENABLED:
-            _throttle(f"{request.user.pk}:{data['restaurant_id']}")
+            wait = hit("floor_create", f"user:{request.user.pk}:{data['restaurant_id']}")
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait)
         key = (request.headers.get("Idempotency-Key") or "").strip() or None
         if "key" in ENABLED and key is not None:
             twin = FloorBooking.objects.filter(restaurant_id=data["restaurant_id"], idempotency_key=key).first()
